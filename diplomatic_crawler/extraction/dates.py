@@ -1,0 +1,609 @@
+"""Reading publication dates from structured values, human-written text and URLs.
+
+Every reader returns a `FoundDate` or None. The rules come from the product spec: never invent a date
+(no evidence -> None), a day-only date stays a day, a naive time gets the site's time zone (and says so
+in `timezone_assumed`), relative dates resolve against the fetch time only, and ambiguous numeric dates
+without a date-order hint are refused rather than guessed.
+
+Month-name dates, numeric dates and ISO dates are recognised by precompiled regexes and a month table
+(fast, deterministic); dateparser is kept for what the table cannot cover: other wordings of a whole date
+string and relative dates ("2 hours ago", "вчера"). Its parsers are cached per configuration.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateparser.data.languages_info import language_order
+from dateparser.date import DateDataParser
+
+from .hints import DATE_ORDERS, SiteHints
+
+logger = logging.getLogger(__name__)
+
+#: Languages tried by dateparser when the site gives none (restricting them is faster and safer
+#: than dateparser's detection over all 200 locales).
+COMMON_LANGUAGES: tuple[str, ...] = ("en", "fr", "ru", "es", "de", "ar", "tr", "az", "pt", "it")
+MAX_TEXT_CHARS = 1000  # text()/structured() refuse longer strings: a date string is never that long
+FIND_WINDOW = 300  # find() only looks at the start of a snippet
+RAW_CHARS = 200
+MIN_YEAR = 1900
+MIN_FIND_YEAR = 1990  # in free text, older years are more likely history than a publication date
+FUTURE_SLACK = timedelta(days=1)
+
+_KNOWN_LANGUAGES = frozenset(language_order)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date read from one piece of evidence, with how precise it is and where it came from."""
+
+    value: str
+    raw: str
+    source: str
+    precision: str
+    timezone_assumed: bool
+
+
+# --------------------------------------------------------------------------- month names
+
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "janvier", "janv", "enero", "ene", "januar", "jänner", "janeiro", "gennaio", "gen",
+        "ocak", "oca", "yanvar", "يناير", "كانون الثاني", "جانفي"),
+    2: ("february", "feb", "février", "fevrier", "févr", "fevr", "fév", "fev", "febrero", "februar",
+        "fevereiro", "febbraio", "şubat", "subat", "şub", "sub", "fevral", "فبراير", "شباط", "فيفري"),
+    3: ("march", "mar", "mars", "marzo", "märz", "maerz", "mär", "março", "marco", "mart", "مارس", "آذار"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "nisan", "nis", "aprel", "ابريل", "نيسان",
+        "افريل"),
+    5: ("may", "mai", "mayo", "maio", "maggio", "mag", "mayis", "مايو", "ايار", "ماي"),
+    6: ("june", "jun", "juin", "junio", "juni", "junho", "giugno", "giu", "haziran", "haz", "iyun", "يونيو",
+        "يونيه", "حزيران", "جوان"),
+    7: ("july", "jul", "juillet", "juil", "julio", "juli", "julho", "luglio", "lug", "temmuz", "tem", "iyul",
+        "يوليو", "يوليه", "تموز", "جويلية"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "ağustos", "agustos", "ağu", "agu", "avqust",
+        "اغسطس", "آب", "اوت"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "setembro", "settembre", "set",
+        "eylül", "eylul", "eyl", "sentyabr", "سبتمبر", "ايلول"),
+    10: ("october", "oct", "octobre", "octubre", "oktober", "okt", "outubro", "out", "ottobre", "ott", "ekim",
+         "eki", "oktyabr", "اكتوبر", "تشرين الاول"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro", "kasim", "kas", "noyabr", "نوفمبر",
+         "تشرين الثاني"),
+    12: ("december", "dec", "décembre", "decembre", "déc", "diciembre", "dic", "dezember", "dez", "dezembro",
+         "dicembre", "aralik", "ara", "dekabr", "ديسمبر", "كانون الاول"),
+}
+# Russian months inflect (декабрь, декабря, декабре ...): match a stem plus any ending.
+_RU_STEMS = {"янв": 1, "фев": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8, "сен": 9, "окт": 10,
+             "ноя": 11, "дек": 12}
+_ARABIC_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
+
+
+def _fold(word: str) -> str:
+    """Normalise a month word for lookup: case, Turkish dotless i, Arabic hamza forms, spacing."""
+    word = word.replace("İ", "i").lower().replace("ı", "i").replace("i̇", "i").translate(_ARABIC_ALEFS)
+    return " ".join(word.rstrip(".").split())
+
+
+_MONTHS: dict[str, int] = {_fold(name): month for month, names in _MONTH_NAMES.items() for name in names}
+
+
+def _month_number(word: str) -> int | None:
+    folded = _fold(word)
+    if folded in _MONTHS:
+        return _MONTHS[folded]
+    if folded.startswith("ма") and not folded.startswith("мар"):
+        return 5
+    return _RU_STEMS.get(folded[:3])
+
+
+def _name_pattern(name: str) -> str:
+    out = []
+    for char in name:
+        if char == "i":
+            out.append("[iıİI]")
+        elif char == "ا":
+            out.append("[اأإآ]")
+        elif char == " ":
+            out.append(r"\s+")
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+_MONTH_RE = (
+    r"(?<![^\W\d_])(?:"
+    + "|".join(_name_pattern(name) for name in sorted(_MONTHS, key=len, reverse=True))
+    + r"|(?:" + "|".join(_RU_STEMS) + r")[а-яё]*|ма[йяюе]"
+    + r")(?![^\W\d_])\.?"
+)
+
+# --------------------------------------------------------------------------- date expression regexes
+
+
+def _time_re(p: str) -> str:
+    """A clock time (18:30, 18:30:15, 18h30, 6:30 pm) with an optional explicit zone; groups prefixed p."""
+    return (
+        rf"(?P<{p}H>[0-2]?\d)(?::|\s?h\s?)(?P<{p}M>[0-5]\d)(?::(?P<{p}S>[0-5]\d)(?:[.,]\d+)?)?(?!\d)"
+        rf"(?:\s?(?P<{p}ap>[ap])\.?\s?m\b\.?)?"
+        rf"(?:\s*\(?\s*(?P<{p}g>GMT|UTC)(?:\s*(?P<{p}gs>[+-])\s*(?P<{p}gh>\d{{1,2}})(?::?(?P<{p}gm>\d{{2}}))?)?"
+        rf"(?!\d)\s*\)?"
+        rf"|\s?(?P<{p}os>[+-])(?P<{p}oh>\d{{2}}):?(?P<{p}om>\d{{2}})(?!\d)"
+        rf"|(?P<{p}z>Z)(?![^\W\d_]))?"
+    )
+
+
+# Between a date and its time: punctuation and connector words ("at", "à", "в", "года", "a las" ...).
+_CONN = (
+    r"(?:[\s,،|•·–—\-]|T(?=\d)|(?<![^\W\d_])(?:at|à|a\s+las|a\s+la|às|alle|ore|um|saat|kl|в|года|г|il|"
+    r"c[iıuü]|الساعة)(?![^\W\d_])\.?){0,8}"
+)
+_LEAD = r"(?:" + _time_re("l") + r"\s*[,|•·–—\-]?\s*)?"
+_TRAIL = r"(?:" + _CONN + _time_re("t") + r")?"
+_DAY = r"(?<!\w)(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|°|\.)?"
+_YEAR = r"(?P<y>\d{4})(?!\d)"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(_LEAD + body + _TRAIL, re.IGNORECASE))
+    for kind, body in (
+        # 7 December 2021, 7 de diciembre de 2021, 7. Dezember 2021, 07-Dec-2021, 7 كانون الأول/ديسمبر 2021
+        ("dmy", _DAY + r"\s*(?:-|/|de\s)?\s*(?P<mon>" + _MONTH_RE + r")(?:\s*/\s*" + _MONTH_RE + r")?"
+         r"\s*(?:,|،|-|/|\bde\b|\bdel\b)?\s*" + _YEAR),
+        # December 6, 2021 / Dec. 6th 2021
+        ("mdy", r"(?P<mon>" + _MONTH_RE + r")\s*(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)\s*,?\s*" + _YEAR),
+        # 2021-12-07, 2021/12/07, 2021.12.07
+        ("iso", r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)"),
+        # 06.12.2021, 12/06/2021, 06-12-21: order decided by the site hint
+        ("num", r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{4}|\d{2})"
+                r"(?!\d|[./-]\d)"),
+        # 2021年12月7日, 2021년 12월 7일
+        ("cjk", r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"),
+    )
+)
+
+_RELATIVE_RE = re.compile(
+    r"\b\d{1,3}\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b"
+    r"|\bil\s+y\s+a\s+\d{1,3}\s+(?:minutes?|heures?|jours?|semaines?)\b"
+    r"|\b\d{1,3}\s+(?:минут[уы]?|час(?:а|ов)?|дн(?:я|ей)|день|недел[юиь])\s+назад"
+    r"|\bhace\s+\d{1,3}\s+(?:minutos?|horas?|días?|semanas?)\b"
+    r"|\bvor\s+\d{1,3}\s+(?:Minuten?|Stunden?|Tag(?:en)?|Wochen?)\b"
+    r"|\b\d{1,3}\s+(?:dakika|saat|gün|hafta)\s+önce\b"
+    r"|\b\d{1,3}\s+(?:dəqiqə|saat|gün|həftə)\s+(?:əvvəl|öncə)",
+    re.IGNORECASE,
+)
+_CLOCK_RE = re.compile(
+    r"(?<!\d)[0-2]?\d(?::|\s?h\s?)[0-5]\d(?::([0-5]\d))?(?!\d)|\b\d{1,2}\s?[ap]\.?m\b", re.IGNORECASE
+)
+_THREE_NUMBERS_RE = re.compile(r"\d{1,4}\D{1,3}\d{1,2}\D{1,3}\d{2,4}")
+_ISO_RE = re.compile(
+    r"(?P<y>\d{4})(?:(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})|(?P<cm>\d{2})(?P<cd>\d{2}))"
+    r"(?:(?:T\s*|\s+)(?P<H>\d{1,2}):?(?P<M>\d{2})(?::?(?P<S>\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?",
+    re.IGNORECASE,
+)
+_EPOCH_RE = re.compile(r"(?P<s>\d{9,10})(?:\.\d+)?|(?P<ms>\d{12,13})")
+_RFC2822_RE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+_URL_PATTERNS = (
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)(?!\d)"),
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_](?P<m>[01]\d)[-_](?P<d>[0-3]\d)(?!\d)"),
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:[/_.-]|$)"),
+)
+# Arabic-Indic and Persian digits to ASCII; bidi marks and odd spaces out.
+_NORMALISE = str.maketrans(
+    {**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)},
+     "\u200e": None, "\u200f": None, "\u200b": None, "\u061c": None,
+     "\xa0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " "}
+)
+
+
+def _clean(raw: str) -> str:
+    return raw.translate(_NORMALISE).strip()
+
+
+# --------------------------------------------------------------------------- dateparser configuration
+
+
+@functools.lru_cache(maxsize=64)
+def absolute_parser(languages: tuple[str, ...], date_order: str | None) -> DateDataParser:
+    """A dateparser for whole absolute dates (day, month and year required), shared per configuration.
+
+    Restricting the parsers to "absolute-time" keeps epochs and relative phrases out of this path.
+    """
+    settings: dict[str, object] = {
+        "PARSERS": ["absolute-time"],
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "PREFER_DAY_OF_MONTH": "first",
+        "PREFER_DATES_FROM": "past",
+    }
+    if date_order:
+        settings["DATE_ORDER"] = date_order
+    return DateDataParser(languages=list(languages), settings=settings)
+
+
+@functools.lru_cache(maxsize=256)
+def relative_parser(languages: tuple[str, ...], base: datetime) -> DateDataParser:
+    """A dateparser for relative phrases, anchored on `base` (naive wall time at the site).
+
+    TIMEZONE is UTC so the arithmetic never depends on the machine's local zone.
+    """
+    return DateDataParser(
+        languages=list(languages),
+        settings={
+            "PARSERS": ["relative-time"],
+            "RELATIVE_BASE": base,
+            "TIMEZONE": "UTC",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "PREFER_DATES_FROM": "past",
+        },
+    )
+
+
+def _dateparser_languages(hints: SiteHints) -> tuple[str, ...]:
+    wanted = hints.date_languages or COMMON_LANGUAGES
+    found: list[str] = []
+    for code in wanted:
+        for candidate in (code, code.replace("_", "-").split("-")[0].lower()):
+            if candidate in _KNOWN_LANGUAGES:
+                if candidate not in found:
+                    found.append(candidate)
+                break
+        else:
+            logger.warning("Site %s: dateparser does not know language %r", hints.name, code)
+    return tuple(found) or COMMON_LANGUAGES
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+class _Rejected(Exception):
+    """A candidate date was found but must not be used (ambiguous, out of range, invalid)."""
+
+
+class DateReader:
+    """Reads dates for one page: site hints plus the fetch time that relative dates need."""
+
+    def __init__(self, hints: SiteHints, fetched_at: datetime | None = None) -> None:
+        self.hints = hints
+        self.fetched_at = fetched_at
+        self.date_order = hints.date_order if hints.date_order in DATE_ORDERS else None
+        self.languages = _dateparser_languages(hints)
+        self.zone: tzinfo = UTC
+        if hints.timezone:
+            try:
+                self.zone = ZoneInfo(hints.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                logger.warning("Site %s: unknown time zone %r, assuming UTC", hints.name, hints.timezone)
+        # A naive fetch time is taken as UTC (what the crawler records).
+        if fetched_at is not None and fetched_at.tzinfo is None:
+            fetched_at = fetched_at.replace(tzinfo=UTC)
+        self._fetched = fetched_at
+        self._latest = (fetched_at or datetime.now(UTC)) + FUTURE_SLACK
+
+    @property
+    def parser(self) -> DateDataParser:
+        """The shared dateparser used for whole date strings (cached per languages and date order)."""
+        return absolute_parser(self.languages, self.date_order)
+
+    # ----------------------------------------------------------------- public readers
+
+    def structured(self, raw: str, source: str) -> FoundDate | None:
+        """Read a machine value (JSON-LD, meta, <time datetime>): ISO 8601, RFC 2822 or epoch.
+
+        ISO values are never re-ordered by the site's date order; anything else goes to text().
+        """
+        if not isinstance(raw, str):
+            return None
+        s = _clean(raw)
+        if not s or len(s) > MAX_TEXT_CHARS:
+            return None
+        try:
+            if m := _ISO_RE.fullmatch(s):
+                return self._from_iso(m, s, source)
+            if m := _EPOCH_RE.fullmatch(s):
+                return self._from_epoch(m, s, source)
+            if _RFC2822_RE.match(s):
+                found = self._from_rfc2822(s, source)
+                if found:
+                    return found
+        except _Rejected:
+            return None
+        return self.text(s, source)
+
+    def text(self, raw: str, source: str = "text") -> FoundDate | None:
+        """Read a human-written date string ("6 декабря 2021", "12/06/2021", "2 hours ago")."""
+        if not isinstance(raw, str):
+            return None
+        s = _clean(raw)
+        if not s or len(s) > MAX_TEXT_CHARS:
+            return None
+        match = self._first_candidate(s)
+        if match is not None:
+            # The first date expression decides: a rejected one is not replaced by a guess.
+            try:
+                return self._from_candidate(match, s, source, MIN_YEAR)
+            except _Rejected:
+                return None
+        if not re.search(r"[^\W\d_]", s):
+            return None  # digits and punctuation only, and no pattern matched: nothing to read
+        found = self._dateparser_absolute(s, source)
+        if found is None:
+            found = self._relative(s, source)
+        return found
+
+    def find(self, text: str, source: str = "text") -> FoundDate | None:
+        """Search the start of a snippet (a dateline, a byline) for the first usable date expression.
+
+        Only precompiled patterns run over the snippet; dateparser never sees the paragraph.
+        """
+        if not isinstance(text, str):
+            return None
+        window = _clean(text[: FIND_WINDOW + 50])[:FIND_WINDOW]
+        if not window:
+            return None
+        for match in self._candidates(window):
+            try:
+                return self._from_candidate(match, match.group(0).strip(), source, MIN_FIND_YEAR)
+            except _Rejected:
+                continue
+        if self._fetched is not None and (rel := _RELATIVE_RE.search(window)):
+            return self._relative(rel.group(0), source)
+        return None
+
+    def from_url(self, url: str) -> FoundDate | None:
+        """Read a full date from the URL path (/2021/12/07/, /2021-12-07-slug, /20211207/)."""
+        if not isinstance(url, str) or not url:
+            return None
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            return None
+        for pattern in _URL_PATTERNS:
+            for m in pattern.finditer(path):
+                try:
+                    day = self._check_day(int(m["y"]), int(m["m"]), int(m["d"]), MIN_FIND_YEAR)
+                except _Rejected:
+                    continue
+                return FoundDate(day.isoformat(), _raw(m.group(0).strip("/")), "url", "day", False)
+        return None
+
+    # ----------------------------------------------------------------- structured values
+
+    def _from_iso(self, m: re.Match[str], s: str, source: str) -> FoundDate:
+        if m["sep"]:
+            y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+        else:
+            y, mo, d = int(m["y"]), int(m["cm"]), int(m["cd"])
+        day = self._check_day(y, mo, d, MIN_YEAR)
+        if m["H"] is None:
+            if m["tz"]:
+                raise _Rejected  # "2021-12-07Z" is not a thing
+            return FoundDate(day.isoformat(), _raw(s), source, "day", False)
+        clock = _clock(int(m["H"]), int(m["M"]), int(m["S"] or 0))
+        zone = _offset(m["tz"]) if m["tz"] else None
+        precision = "second" if m["S"] else "minute"
+        return self._datetime(datetime.combine(day, clock), zone, precision, s, source)
+
+    def _from_epoch(self, m: re.Match[str], s: str, source: str) -> FoundDate:
+        seconds = float(s) if m["s"] else int(m["ms"]) / 1000
+        moment = datetime.fromtimestamp(seconds, UTC)
+        # An epoch is an exact instant: show it in the site's zone, nothing is assumed.
+        moment = moment.astimezone(self.zone)
+        self._check_day(moment.year, moment.month, moment.day, MIN_YEAR)
+        self._check_moment(moment)
+        return FoundDate(_iso(moment), _raw(s), source, "second", False)
+
+    def _from_rfc2822(self, s: str, source: str) -> FoundDate | None:
+        try:
+            moment = email.utils.parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            return None
+        self._check_day(moment.year, moment.month, moment.day, MIN_YEAR)
+        precision = "second" if re.search(r"\d:\d{2}:\d{2}", s) else "minute"
+        # A "-0000" zone means "unknown" in RFC 2822; parsedate_to_datetime returns it naive.
+        zone = moment.tzinfo
+        return self._datetime(moment.replace(tzinfo=None), zone, precision, s, source)
+
+    # ----------------------------------------------------------------- text candidates
+
+    def _candidates(self, s: str) -> list[re.Match[str]]:
+        matches = [m for _, pattern in _PATTERNS for m in pattern.finditer(s)]
+        matches.sort(key=lambda m: (m.start(), -m.end()))
+        return matches
+
+    def _first_candidate(self, s: str) -> re.Match[str] | None:
+        best: re.Match[str] | None = None
+        for _, pattern in _PATTERNS:
+            m = pattern.search(s)
+            if m and (best is None or (m.start(), -m.end()) < (best.start(), -best.end())):
+                best = m
+        return best
+
+    def _from_candidate(self, m: re.Match[str], raw: str, source: str, min_year: int) -> FoundDate:
+        groups = m.groupdict()
+        if groups.get("mon"):
+            month = _month_number(groups["mon"])
+            if month is None:
+                raise _Rejected
+            day = self._check_day(int(groups["y"]), month, int(groups["d"]), min_year)
+        elif groups.get("a"):
+            day = self._numeric_day(int(groups["a"]), int(groups["b"]), groups["c"], min_year)
+        else:
+            day = self._check_day(int(groups["y"]), int(groups["m"]), int(groups["d"]), min_year)
+
+        prefix = "l" if groups.get("lH") else "t" if groups.get("tH") else None
+        if prefix is None:
+            return FoundDate(day.isoformat(), _raw(raw), source, "day", False)
+        try:
+            clock = _clock_12(groups[prefix + "H"], groups[prefix + "M"], groups[prefix + "S"],
+                              groups[prefix + "ap"])
+        except _Rejected:
+            # "99:99" is not a time; the date itself still stands.
+            return FoundDate(day.isoformat(), _raw(raw), source, "day", False)
+        precision = "second" if groups[prefix + "S"] else "minute"
+        zone = _zone_from_groups(groups, prefix)
+        return self._datetime(datetime.combine(day, clock), zone, precision, raw, source)
+
+    def _numeric_day(self, a: int, b: int, c: str, min_year: int) -> date:
+        """d/m/y or m/d/y by the site's date order; unhinted dates only when unambiguous."""
+        order = self.date_order
+        if len(c) == 2:
+            if order is None:
+                raise _Rejected  # 06/12/21 without a hint could be three different days
+            if order == "YMD":
+                year, month, day = self._two_digit_year(a), b, int(c)
+            elif order == "DMY":
+                year, month, day = self._two_digit_year(int(c)), b, a
+            else:
+                year, month, day = self._two_digit_year(int(c)), a, b
+            return self._check_day(year, month, day, min_year)
+        year = int(c)
+        if order == "DMY" or (order not in ("DMY", "MDY") and (a > 12 >= b or a == b)):
+            return self._check_day(year, b, a, min_year)
+        if order == "MDY" or (order not in ("DMY", "MDY") and b > 12 >= a):
+            return self._check_day(year, a, b, min_year)
+        raise _Rejected  # both parts could be the month: never a silently wrong date
+
+    def _two_digit_year(self, yy: int) -> int:
+        limit = self._latest.year + 1
+        return 2000 + yy if 2000 + yy <= limit else 1900 + yy
+
+    # ----------------------------------------------------------------- dateparser paths
+
+    def _dateparser_absolute(self, s: str, source: str) -> FoundDate | None:
+        if self.date_order is None and _THREE_NUMBERS_RE.search(s):
+            return None  # numbers only, in no known pattern: dateparser would guess the order
+        try:
+            data = self.parser.get_date_data(s)
+        except Exception:  # dateparser raises assorted errors on odd input; a miss is fine
+            logger.debug("dateparser failed on %r", s, exc_info=True)
+            return None
+        moment = data.date_obj
+        if moment is None or not {"day", "month", "year"} <= set(data.parts or ()):
+            return None
+        try:
+            day = self._check_day(moment.year, moment.month, moment.day, MIN_YEAR)
+            clock = _CLOCK_RE.search(s)
+            if clock is None or "time" not in data.parts:
+                return FoundDate(day.isoformat(), _raw(s), source, "day", False)
+            precision = "second" if clock.group(1) else "minute"
+            zone = timezone(moment.utcoffset() or timedelta(0)) if moment.tzinfo else None
+            return self._datetime(moment.replace(tzinfo=None), zone, precision, s, source)
+        except _Rejected:
+            return None
+
+    def _relative(self, s: str, source: str) -> FoundDate | None:
+        """Resolve "2 hours ago" / "вчера" against the fetch time; without a fetch time, nothing."""
+        if self._fetched is None:
+            return None
+        local_fetch = self._fetched.astimezone(self.zone)
+        base = local_fetch.replace(tzinfo=None, microsecond=0)
+        try:
+            data = relative_parser(self.languages, base).get_date_data(s)
+        except Exception:
+            logger.debug("dateparser failed on relative %r", s, exc_info=True)
+            return None
+        moment = data.date_obj
+        if moment is None or data.period not in ("day", "week") or moment > base:
+            return None  # months/years ago are too vague; the future is not a publication date
+        moment = moment.replace(tzinfo=None)
+        parts = data.parts or ()
+        try:
+            clock = _CLOCK_RE.search(s)
+            if clock is not None and "time" in parts:
+                # "вчера в 10:30": a wall-clock time at the site.
+                precision = "second" if clock.group(1) else "minute"
+                return self._datetime(moment, None, precision, s, source)
+            if "time" in parts:
+                # "2 hours ago": an offset from the fetch instant, whose zone is known.
+                instant = (self._fetched - (base - moment)).astimezone(self.zone).replace(second=0)
+                self._check_moment(instant)
+                assumed = self.fetched_at is not None and self.fetched_at.tzinfo is None
+                return FoundDate(_iso(instant), _raw(s), source, "minute", assumed)
+            day = self._check_day(moment.year, moment.month, moment.day, MIN_YEAR)
+        except _Rejected:
+            return None
+        return FoundDate(day.isoformat(), _raw(s), source, "day", False)
+
+    # ----------------------------------------------------------------- checks and building
+
+    def _check_day(self, year: int, month: int, day: int, min_year: int) -> date:
+        if year < min_year:
+            raise _Rejected
+        try:
+            result = date(year, month, day)
+        except ValueError:
+            raise _Rejected from None
+        if result > self._latest.date():
+            raise _Rejected
+        return result
+
+    def _check_moment(self, moment: datetime) -> None:
+        if moment > self._latest:
+            raise _Rejected
+
+    def _datetime(
+        self, naive: datetime, zone: tzinfo | None, precision: str, raw: str, source: str
+    ) -> FoundDate:
+        """Attach the page's zone if it gave one, else the site's (or UTC), saying it was assumed."""
+        assumed = zone is None
+        moment = naive.replace(tzinfo=zone or self.zone)
+        self._check_moment(moment)
+        return FoundDate(_iso(moment), _raw(raw), source, precision, assumed)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _raw(s: str) -> str:
+    return s.strip()[:RAW_CHARS]
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 with a numeric offset, whole seconds (whatever tzinfo class the moment carries)."""
+    fixed = timezone(moment.utcoffset() or timedelta(0))
+    return moment.replace(tzinfo=fixed, microsecond=0).isoformat(timespec="seconds")
+
+
+def _clock(hour: int, minute: int, second: int) -> time:
+    try:
+        return time(hour, minute, second)
+    except ValueError:
+        raise _Rejected from None
+
+
+def _clock_12(hour: str, minute: str, second: str | None, ampm: str | None) -> time:
+    h = int(hour)
+    if ampm:
+        if not 1 <= h <= 12:
+            raise _Rejected
+        h = h % 12 + (12 if ampm.lower() == "p" else 0)
+    return _clock(h, int(minute), int(second or 0))
+
+
+def _offset(text: str) -> timezone:
+    text = text.upper()
+    if text in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        raise _Rejected
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _zone_from_groups(groups: dict[str, str | None], p: str) -> tzinfo | None:
+    if groups.get(p + "z"):
+        return UTC
+    if groups.get(p + "os"):
+        return _offset(f"{groups[p + 'os']}{groups[p + 'oh']}{groups[p + 'om']}")
+    if groups.get(p + "g"):
+        if not groups.get(p + "gs"):
+            return UTC
+        return _offset(f"{groups[p + 'gs']}{int(groups[p + 'gh'] or 0):02d}{groups[p + 'gm'] or '00'}")
+    return None
