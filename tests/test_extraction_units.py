@@ -1,0 +1,147 @@
+"""Unit tables for the extraction building blocks: decoding, titles, authors, body trimming, records."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from diplomatic_crawler.extraction import Article, ExtractionError, extract_article
+from diplomatic_crawler.extraction.authors import normalise_authors
+from diplomatic_crawler.extraction.body import trim_edges
+from diplomatic_crawler.extraction.document import decode_html, parse_html
+from diplomatic_crawler.extraction.metadata import clean_url, read_meta
+from diplomatic_crawler.extraction.title import choose_title
+
+FETCHED = datetime(2021, 12, 8, 9, 0, tzinfo=UTC)
+BODY = "".join(
+    f"<p>Paragraph {i} of the statement on bilateral relations and regional security, with enough words "
+    f"to look like a real paragraph of a ministry press release about consultations.</p>"
+    for i in range(1, 6)
+)
+
+
+def page(head: str = "", body: str = BODY, lang: str = "en") -> str:
+    return f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("<p>Привет</p>".encode("cp1251").join([b"<meta charset='windows-1251'>", b""]), "Привет"),
+        (b"\xef\xbb\xbf<p>Bak\xc4\xb1</p>", "Bakı"),
+        ("<p>Bakı xəbərləri</p>".encode("utf-8"), "Bakı xəbərləri"),
+        # Declared utf-8 but really cp1251: the declaration cannot decode it, detection takes over.
+        (b"<meta charset='utf-8'><p>" + "Министерство иностранных дел".encode("cp1251") + b"</p>",
+         "Министерство иностранных дел"),
+        (b"<meta charset='iso-8859-1'><p>caf\xe9 \x93quoted\x94</p>", "café “quoted”"),
+    ],
+)
+def test_decode_html_charsets(data: bytes, expected: str) -> None:
+    assert expected in decode_html(data)
+
+
+@pytest.mark.parametrize("data", [b"", "   ", "just some text without any markup at all"])
+def test_not_html_raises(data: bytes | str) -> None:
+    with pytest.raises(ExtractionError):
+        parse_html(data)
+
+
+def test_nul_bytes_and_xml_declaration_do_not_break_parsing() -> None:
+    html = "<?xml version='1.0' encoding='utf-8'?>" + page(body="<p>Before\x00 after the NUL byte, all kept.</p>" + BODY)
+    article = extract_article(html, "https://mfa.example/news/1", fetched_at=FETCHED)
+    assert "\x00" not in article.text
+    assert "Paragraph 5" in article.text
+
+
+@pytest.mark.parametrize(
+    ("head", "body_prefix", "expected"),
+    [
+        ("<title>Minister meets UN envoy | Diplomatic Courier</title><meta property='og:site_name' "
+         "content='Diplomatic Courier'>", "<h1>Minister meets UN envoy</h1>", "Minister meets UN envoy"),
+        ("<title>Minister meets UN envoy - Ministry of Foreign Affairs</title>"
+         "<meta property='og:title' content='Minister meets UN envoy'>", "", "Minister meets UN envoy"),
+        ("<title>Site</title><meta property='og:title' content='Talks in Geneva'>"
+         "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Talks in Geneva\"}</script>",
+         "<h1>Log In</h1><h1>Talks in Geneva</h1>", "Talks in Geneva"),
+        ("<title>Talks, and more talks, in Geneva</title>", "<h1>Talks, and more talks, in Geneva</h1>",
+         "Talks, and more talks, in Geneva"),
+    ],
+)
+def test_title_vote_and_suffix(head: str, body_prefix: str, expected: str) -> None:
+    tree = parse_html(page(head, body_prefix + BODY))[1]
+    assert choose_title(tree, read_meta(tree, "https://diplomaticcourier.example/a/1")) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Jane Doe and John Smith, Staff Writers"], ["Jane Doe", "John Smith"]),
+        (["Office of the Spokesperson"], ["Office of the Spokesperson"]),
+        (["You, Xiaoying", "Lenharo, Mariana"], ["Xiaoying You", "Mariana Lenharo"]),
+        (["jane.doe@mfa.example", "https://twitter.com/janedoe"], []),
+        (["Von Anna Müller"], ["Anna Müller"]),
+        (["Автор: Иван Петров"], ["Иван Петров"]),
+        (["Jane Doe", "jane doe"], ["Jane Doe"]),
+        (["Reuters (AFP)"], ["Reuters"]),
+        (["7 December 2021"], []),
+        (["admin"], []),
+        (["Jane Doe", "Diplomatic Courier"], ["Jane Doe"]),
+        (["From EDWARD QORRO in Arusha"], ["EDWARD QORRO"]),
+    ],
+)
+def test_normalise_authors(raw: list[str], expected: list[str]) -> None:
+    assert normalise_authors(raw, site_name="Diplomatic Courier") == expected
+
+
+def test_trim_edges_removes_title_byline_and_author_box() -> None:
+    paragraphs = [
+        "Minister meets UN envoy", "By Jane Doe", "Baku, 7 December 2021: The minister met the envoy.",
+        "They discussed the peace process.", "Jane Doe", "Jane writes about diplomacy.", "Follow us",
+    ]
+    kept = trim_edges(paragraphs, title="Minister meets UN envoy", authors=["Jane Doe"])
+    assert kept == ["Baku, 7 December 2021: The minister met the envoy.", "They discussed the peace process."]
+
+
+def test_clean_url_drops_tracking_and_fragment() -> None:
+    url = clean_url("/news/1?utm_source=x&id=5&fbclid=abc#top", "https://mfa.example/en/")
+    assert url == "https://mfa.example/news/1?id=5"
+
+
+def test_record_fields_and_to_dict() -> None:
+    head = (
+        "<title>Talks in Geneva | MFA</title><link rel='canonical' href='/en/news/42?utm_medium=rss'>"
+        "<meta property='og:site_name' content='MFA'><meta name='keywords' content='UN, Geneva, UN'>"
+        "<meta property='article:published_time' content='2021-12-07T10:00:00+04:00'>"
+        "<meta property='article:modified_time' content='2021-12-08T08:00:00+04:00'>"
+    )
+    article = extract_article(page(head, "<h1>Talks in Geneva</h1>" + BODY), "https://mfa.example/en/news/42",
+                              fetched_at=FETCHED)
+    assert isinstance(article, Article)
+    assert article.canonical_url == "https://mfa.example/en/news/42"
+    assert (article.published, article.published_source) == ("2021-12-07T10:00:00+04:00", "meta")
+    assert article.modified == "2021-12-08T08:00:00+04:00"
+    assert article.tags == ["UN", "Geneva"]
+    assert article.language == "en"
+    assert article.text.count("\n\n") == 4 and article.word_count > 50
+    assert len(article.content_hash or "") == 64 and article.extractor_version.startswith("diplomatic-crawler/")
+    record = article.to_dict()
+    assert json.loads(json.dumps(record)) == record
+    with pytest.raises(AttributeError):
+        article.title = "changed"  # type: ignore[misc]
+
+
+def test_content_hash_ignores_whitespace_only_changes() -> None:
+    first = extract_article(page(body=BODY), "https://mfa.example/a")
+    second = extract_article(page(body=BODY.replace("</p>", "</p>\n\n  ")), "https://mfa.example/a")
+    assert first.content_hash == second.content_hash
+
+
+def test_seed_selectors_override_generic_extraction() -> None:
+    body = "<div class='lead'>Custom headline</div><div class='when'>06.12.2021</div>" + BODY
+    seed = {"language": "en", "timezone": "Asia/Baku", "date_order": "DMY",
+            "selectors": {"title": ".lead", "date": ".when"}}
+    article = extract_article(page(body=body), "https://mfa.example/a", seed=seed, fetched_at=FETCHED)
+    assert article.title == "Custom headline"
+    assert article.published == "2021-12-06"
