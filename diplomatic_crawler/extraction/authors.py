@@ -32,7 +32,7 @@ ROLE_WORDS = {
 }
 # Whole entries that are never a name on their own.
 NOT_NAMES = {"admin", "administrator", "editor", "staff", "unknown", "anonymous", "guest", "webmaster", "null",
-             "none", "n/a", "редакция", "redaktion"}
+             "none", "n/a", "редакция", "redaktion", "red", "agenturen", "agencies", "wires"}
 EMAIL = re.compile(r"\S+@\S+")
 URL = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|org|net|gov|int|ru|az|fr|de|uk)\b(?:/\S*)?", re.I)
 DIGITS = re.compile(r"\d")
@@ -42,7 +42,8 @@ MAX_AUTHORS = 12
 BYLINE_XPATH = (
     './/*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
     ' or contains(@class, "author__name") or contains(@class, "article-author") or contains(@class, "post-author")'
-    ' or contains(@class, "entry-author")]'
+    ' or contains(@class, "entry-author") or contains(@class, "authors__") or contains(@class, "__author")]'
+    ' | .//a[contains(@href, "/author/") or contains(@href, "/autoren/") or contains(@href, "/journalist/")]'
 )
 BYLINE_SKIP_ANCESTORS = {"footer", "nav", "aside"}
 
@@ -70,8 +71,8 @@ def _clean_one(entry: str) -> str | None:
     folded = [_fold(t) for t in tokens]
     if entry.casefold() in NOT_NAMES or all(t in ROLE_WORDS for t in folded):
         return None
-    # Trailing role words: "Jane Doe Staff Writer" -> "Jane Doe" (only when a name remains).
-    while len(tokens) > 1 and folded[-1] in ROLE_WORDS:
+    # Trailing role words: "Jane Doe Staff Writer" -> "Jane Doe"; "MND Staff" (an office byline) stays.
+    while len(tokens) > 2 and folded[-1] in ROLE_WORDS:
         tokens, folded = tokens[:-1], folded[:-1]
     return " ".join(tokens)
 

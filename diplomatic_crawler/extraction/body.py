@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -32,6 +33,15 @@ EDGE_NOISE = re.compile(
     r"image|photo|source|credit|copyright.*|©.*)\s*:?$",
     re.I,
 )
+# Headings after which nothing belongs to the article (teaser lists that trafilatura sometimes keeps).
+STOP_HEADINGS = re.compile(
+    r"^(?:other news|more news|latest news|related (?:news|posts|articles|stories|content)|most (?:popular|read)|"
+    r"read (?:more|also|next)|see also|you (?:may|might) also like|more from .{1,40}|recommended(?: for you)?|"
+    r"autres actualités|à lire aussi|lire aussi|другие новости|читайте также|последние новости|"
+    r"otras noticias|noticias relacionadas|weitere nachrichten|mehr zum thema|das könnte sie auch interessieren|"
+    r"diğer haberler|ilgili haberler|digər xəbərlər|أخبار ذات صلة)\s*:?$",
+    re.I,
+)
 WORD = re.compile(r"\w+")
 
 
@@ -50,14 +60,30 @@ def remove_chrome(tree: HtmlElement) -> None:
         node.drop_tree()
 
 
-def run_trafilatura(tree: HtmlElement, url: str) -> str:
+SHORT_BODY_CHARS = 600
+
+
+def _trafilatura_text(tree: HtmlElement, url: str, *, precise: bool) -> str:
     result = trafilatura.bare_extraction(
         tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
-        favor_precision=True, deduplicate=False,
+        favor_precision=precise, deduplicate=False,
     )
-    if result is None:
-        return ""
-    return result.text or ""
+    return (result.text or "") if result is not None else ""
+
+
+def run_trafilatura(tree: HtmlElement, url: str, fresh_tree: Callable[[], HtmlElement]) -> str:
+    """Precision mode first (cleaner edges); when it keeps little, a balanced run may find the body.
+
+    Precision mode sometimes drops all but a teaser of long articles; the second run costs time only
+    on those short results, so the median page pays for one run (trafilatura prunes the tree it is
+    given, hence `fresh_tree` for the second run).
+    """
+    text = _trafilatura_text(tree, url, precise=True)
+    if len(text) < SHORT_BODY_CHARS:
+        balanced = _trafilatura_text(fresh_tree(), url, precise=False)
+        if len(balanced) > 2 * len(text) + 200:
+            return balanced
+    return text
 
 
 def _is_byline(line: str, authors: list[str]) -> bool:
@@ -70,15 +96,21 @@ def _is_byline(line: str, authors: list[str]) -> bool:
     return bool(author_words) and sum(w in author_words for w in words) >= max(2, len(words) // 2)
 
 
-def trim_edges(paragraphs: list[str], *, title: str | None, authors: list[str]) -> list[str]:
-    """Remove the headline, bylines and chrome lines at the start and end of the body."""
+def trim_edges(
+    paragraphs: list[str],
+    *,
+    title: str | None,
+    authors: list[str],
+    is_date_line: Callable[[str], bool] = lambda line: False,
+) -> list[str]:
+    """Remove the headline, bylines, date lines and chrome lines at the start and end of the body."""
     title_words = _words(title) if title else None
     start = 0
     while start < len(paragraphs) and start < 4:
         line = paragraphs[start]
         words = _words(line)
         if not words or (title_words and words == title_words) or _is_byline(line, authors) \
-                or EDGE_NOISE.match(line.strip()):
+                or EDGE_NOISE.match(line.strip()) or is_date_line(line):
             start += 1
             continue
         break
@@ -90,6 +122,10 @@ def trim_edges(paragraphs: list[str], *, title: str | None, authors: list[str]) 
             continue
         break
     kept = paragraphs[start:end]
+    for index in range(1, len(kept)):
+        if STOP_HEADINGS.match(kept[index].strip()):
+            kept = kept[:index]
+            break
     # An author box at the end: the author's name on its own line, then a short bio.
     if authors:
         author_keys = {" ".join(_words(a)) for a in authors}

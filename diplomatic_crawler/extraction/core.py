@@ -194,6 +194,14 @@ def _dateline(paragraphs: list[str], reader: DateReader) -> str | None:
     return None
 
 
+def _is_date_line(line: str, reader: DateReader) -> bool:
+    """A short line that is mostly a date ("Publié le 7 décembre 2021", "06 December 2021, 18:30")."""
+    if len(line) > 80 or len(WORD.findall(line)) > 10:
+        return False
+    found = reader.find(line, "text")
+    return bool(found) and len(found.raw) >= 0.4 * len(line.strip())
+
+
 def _hash(text: str) -> str:
     normalised = " ".join(unicodedata.normalize("NFKC", text).split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
@@ -229,11 +237,17 @@ def extract_article(
     # Dates that live in the markup are read before trafilatura prunes the tree.
     published = (date_override and reader.find(date_override, "selector")) or dates.from_markup()
 
-    apply_remove(tree, hints.selectors.get("remove"))
     body_override = select_texts(tree, hints.selectors.get("body"))
-    remove_chrome(tree)
-    raw_text = "\n".join(body_override) if body_override else run_trafilatura(tree, url)
-    paragraphs = trim_edges(body_paragraphs(raw_text), title=title, authors=authors)
+
+    def prepared(page: HtmlElement) -> HtmlElement:
+        apply_remove(page, hints.selectors.get("remove"))
+        remove_chrome(page)
+        return page
+
+    raw_text = "\n".join(body_override) if body_override else run_trafilatura(
+        prepared(tree), url, lambda: prepared(parse_html(decoded)[1]))
+    paragraphs = trim_edges(body_paragraphs(raw_text), title=title, authors=authors,
+                            is_date_line=lambda line: _is_date_line(line, reader))
     published = (published or dates.from_body(paragraphs) or reader.from_url(url)
                  or _htmldate(decoded, reader, fetched_at))
     text = "\n\n".join(paragraphs)

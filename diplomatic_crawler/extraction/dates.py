@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
+from dateparser.timezone_parser import pop_tz_offset_from_string
 
 from .hints import DATE_ORDERS, SiteHints
 
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 #: than dateparser's detection over all 200 locales).
 COMMON_LANGUAGES: tuple[str, ...] = ("en", "fr", "ru", "es", "de", "ar", "tr", "az", "pt", "it")
 MAX_TEXT_CHARS = 1000  # text()/structured() refuse longer strings: a date string is never that long
+DATEPARSER_MAX_CHARS = 150  # longer strings are prose, not a date: dateparser would be slow and loose there
 FIND_WINDOW = 300  # find() only looks at the start of a snippet
 RAW_CHARS = 200
 MIN_YEAR = 1900
@@ -148,21 +150,22 @@ _TRAIL = r"(?:" + _CONN + _time_re("t") + r")?"
 _DAY = r"(?<!\w)(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|°|\.)?"
 _YEAR = r"(?P<y>\d{4})(?!\d)"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(_LEAD + body + _TRAIL, re.IGNORECASE))
-    for kind, body in (
+# Each date expression may carry a time before or after it. Group names: y/m/d (numbers), mon (month
+# word), a/b/c (numeric parts whose order the site hint decides), l*/t* (leading/trailing time).
+_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(_LEAD + body + _TRAIL, re.IGNORECASE)
+    for body in (
         # 7 December 2021, 7 de diciembre de 2021, 7. Dezember 2021, 07-Dec-2021, 7 كانون الأول/ديسمبر 2021
-        ("dmy", _DAY + r"\s*(?:-|/|de\s)?\s*(?P<mon>" + _MONTH_RE + r")(?:\s*/\s*" + _MONTH_RE + r")?"
-         r"\s*(?:,|،|-|/|\bde\b|\bdel\b)?\s*" + _YEAR),
+        _DAY + r"\s*(?:-|/|de\s)?\s*(?P<mon>" + _MONTH_RE + r")(?:\s*/\s*" + _MONTH_RE + r")?"
+        r"\s*(?:,|،|-|/|\bde\b|\bdel\b)?\s*" + _YEAR,
         # December 6, 2021 / Dec. 6th 2021
-        ("mdy", r"(?P<mon>" + _MONTH_RE + r")\s*(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)\s*,?\s*" + _YEAR),
-        # 2021-12-07, 2021/12/07, 2021.12.07
-        ("iso", r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)"),
+        r"(?P<mon>" + _MONTH_RE + r")\s*(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)\s*,?\s*" + _YEAR,
+        # 2021-12-07, 2021/12/07, 2021.12.07: year first is always Y-M-D
+        r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)",
         # 06.12.2021, 12/06/2021, 06-12-21: order decided by the site hint
-        ("num", r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{4}|\d{2})"
-                r"(?!\d|[./-]\d)"),
+        r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{4}|\d{2})(?!\d|[./-]\d)",
         # 2021年12月7日, 2021년 12월 7일
-        ("cjk", r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"),
+        r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",
     )
 )
 
@@ -179,6 +182,9 @@ _RELATIVE_RE = re.compile(
 _CLOCK_RE = re.compile(
     r"(?<!\d)[0-2]?\d(?::|\s?h\s?)[0-5]\d(?::([0-5]\d))?(?!\d)|\b\d{1,2}\s?[ap]\.?m\b", re.IGNORECASE
 )
+# A zone abbreviation right after a time ("10:30 EST"); ambiguous ones are left to the site hint.
+_TZ_ABBR_RE = re.compile(r"\s*\(?([A-Z]{3,5})\)?(?![^\W\d_])")
+_AMBIGUOUS_TZ = frozenset({"AST", "BST", "CST", "ECT", "GST", "IST", "MST", "SST", "CDT", "ADT", "PKT"})
 _THREE_NUMBERS_RE = re.compile(r"\d{1,4}\D{1,3}\d{1,2}\D{1,3}\d{2,4}")
 _ISO_RE = re.compile(
     r"(?P<y>\d{4})(?:(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})|(?P<cm>\d{2})(?P<cd>\d{2}))"
@@ -243,18 +249,31 @@ def relative_parser(languages: tuple[str, ...], base: datetime) -> DateDataParse
     )
 
 
-def _dateparser_languages(hints: SiteHints) -> tuple[str, ...]:
-    wanted = hints.date_languages or COMMON_LANGUAGES
+@functools.lru_cache(maxsize=256)
+def _dateparser_languages(wanted: tuple[str, ...], site: str | None) -> tuple[str, ...]:
+    """Codes dateparser knows ("en-US" -> "en"); unknown ones are dropped (warned once per site)."""
     found: list[str] = []
-    for code in wanted:
+    for code in wanted or COMMON_LANGUAGES:
         for candidate in (code, code.replace("_", "-").split("-")[0].lower()):
             if candidate in _KNOWN_LANGUAGES:
                 if candidate not in found:
                     found.append(candidate)
                 break
         else:
-            logger.warning("Site %s: dateparser does not know language %r", hints.name, code)
+            logger.warning("Site %s: dateparser does not know language %r", site, code)
     return tuple(found) or COMMON_LANGUAGES
+
+
+@functools.lru_cache(maxsize=256)
+def _site_zone(name: str | None, site: str | None) -> tzinfo:
+    """The site's zone, or UTC when none is given or it is unknown (warned once per site)."""
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("Site %s: unknown time zone %r, assuming UTC", site, name)
+        return UTC
 
 
 # --------------------------------------------------------------------------- the reader
@@ -270,14 +289,10 @@ class DateReader:
     def __init__(self, hints: SiteHints, fetched_at: datetime | None = None) -> None:
         self.hints = hints
         self.fetched_at = fetched_at
-        self.date_order = hints.date_order if hints.date_order in DATE_ORDERS else None
-        self.languages = _dateparser_languages(hints)
-        self.zone: tzinfo = UTC
-        if hints.timezone:
-            try:
-                self.zone = ZoneInfo(hints.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                logger.warning("Site %s: unknown time zone %r, assuming UTC", hints.name, hints.timezone)
+        order = (hints.date_order or "").upper()
+        self.date_order = order if order in DATE_ORDERS else None
+        self.languages = _dateparser_languages(tuple(hints.date_languages), hints.name)
+        self.zone = _site_zone(hints.timezone, hints.name)
         # A naive fetch time is taken as UTC (what the crawler records).
         if fetched_at is not None and fetched_at.tzinfo is None:
             fetched_at = fetched_at.replace(tzinfo=UTC)
@@ -328,8 +343,8 @@ class DateReader:
                 return self._from_candidate(match, s, source, MIN_YEAR)
             except _Rejected:
                 return None
-        if not re.search(r"[^\W\d_]", s):
-            return None  # digits and punctuation only, and no pattern matched: nothing to read
+        if len(s) > DATEPARSER_MAX_CHARS or not re.search(r"[^\W\d_]", s):
+            return None  # prose, or digits and punctuation in no known pattern: nothing to read
         found = self._dateparser_absolute(s, source)
         if found is None:
             found = self._relative(s, source)
@@ -411,13 +426,13 @@ class DateReader:
     # ----------------------------------------------------------------- text candidates
 
     def _candidates(self, s: str) -> list[re.Match[str]]:
-        matches = [m for _, pattern in _PATTERNS for m in pattern.finditer(s)]
+        matches = [m for pattern in _PATTERNS for m in pattern.finditer(s)]
         matches.sort(key=lambda m: (m.start(), -m.end()))
         return matches
 
     def _first_candidate(self, s: str) -> re.Match[str] | None:
         best: re.Match[str] | None = None
-        for _, pattern in _PATTERNS:
+        for pattern in _PATTERNS:
             m = pattern.search(s)
             if m and (best is None or (m.start(), -m.end()) < (best.start(), -best.end())):
                 best = m
@@ -446,6 +461,8 @@ class DateReader:
             return FoundDate(day.isoformat(), _raw(raw), source, "day", False)
         precision = "second" if groups[prefix + "S"] else "minute"
         zone = _zone_from_groups(groups, prefix)
+        if zone is None and prefix == "t":
+            zone = _zone_after(m.string, m.end())
         return self._datetime(datetime.combine(day, clock), zone, precision, raw, source)
 
     def _numeric_day(self, a: int, b: int, c: str, min_year: int) -> date:
@@ -508,10 +525,12 @@ class DateReader:
             logger.debug("dateparser failed on relative %r", s, exc_info=True)
             return None
         moment = data.date_obj
-        if moment is None or data.period not in ("day", "week") or moment > base:
-            return None  # months/years ago are too vague; the future is not a publication date
+        if moment is None or data.period not in ("day", "week"):
+            return None  # months/years ago are too vague
         moment = moment.replace(tzinfo=None)
         parts = data.parts or ()
+        if moment > base or (moment == base and "time" in parts):
+            return None  # the future is no publication date, and "just now" is the crawl time itself
         try:
             clock = _CLOCK_RE.search(s)
             if clock is not None and "time" in parts:
@@ -595,6 +614,20 @@ def _offset(text: str) -> timezone:
     if hours > 14 or minutes > 59:
         raise _Rejected
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+@functools.lru_cache(maxsize=128)
+def _abbreviation_zone(abbreviation: str) -> timezone | None:
+    if abbreviation in _AMBIGUOUS_TZ:
+        return None
+    _, zone = pop_tz_offset_from_string(f"0 {abbreviation}")
+    offset = zone.utcoffset(None) if zone is not None else None
+    return timezone(offset) if offset is not None else None
+
+
+def _zone_after(text: str, end: int) -> timezone | None:
+    m = _TZ_ABBR_RE.match(text, end)
+    return _abbreviation_zone(m.group(1)) if m else None
 
 
 def _zone_from_groups(groups: dict[str, str | None], p: str) -> tzinfo | None:
