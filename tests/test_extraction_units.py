@@ -53,6 +53,7 @@ def test_nul_bytes_and_xml_declaration_do_not_break_parsing() -> None:
     html = "<?xml version='1.0' encoding='utf-8'?>" + page(body=body)
     article = extract_article(html, "https://mfa.example/news/1", fetched_at=FETCHED)
     assert "\x00" not in article.text
+    assert "Before after the NUL byte" in article.text
     assert "Paragraph 5" in article.text
 
 

@@ -71,9 +71,6 @@ def _clean_one(entry: str) -> str | None:
     folded = [_fold(t) for t in tokens]
     if entry.casefold() in NOT_NAMES or all(t in ROLE_WORDS for t in folded):
         return None
-    # Trailing role words: "Jane Doe Staff Writer" -> "Jane Doe"; "MND Staff" (an office byline) stays.
-    while len(tokens) > 2 and folded[-1] in ROLE_WORDS:
-        tokens, folded = tokens[:-1], folded[:-1]
     return " ".join(tokens)
 
 
@@ -131,7 +128,12 @@ def _organisations(meta: PageMeta) -> set[str]:
     for key in ("author", "publisher", "creator"):
         value = meta.article_value(key)
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict) and "person" not in str(item.get("@type", "")).lower():
+            if not isinstance(item, dict):
+                continue
+            kind = str(item.get("@type", "")).lower()
+            account = f"{item.get('@id', '')} {item.get('url', '')}".lower()
+            # An organisation, or a CMS account such as /author/admin/ that names no person.
+            if "organization" in kind or "organisation" in kind or "/admin" in account:
                 orgs.update(_fold(n) for n in names_of(item))
     host = meta.url.split("//", 1)[-1].split("/", 1)[0].removeprefix("www.")
     orgs.add(_fold(host.split(".")[0]))
@@ -149,6 +151,29 @@ def _is_organisation(name: str, orgs: set[str]) -> bool:
     return False
 
 
+BODY_CONTAINERS = (
+    './/*[contains(@class, "entry-content") or contains(@class, "post-content") or contains(@class, "post_content")'
+    ' or contains(@class, "article-body") or contains(@class, "article-content") or contains(@class, "article__body")'
+    ' or contains(@class, "story-body") or @itemprop="articleBody"]'
+)
+LEAD_BYLINE = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){1,3}(?:\s*(?:/|,|&|\band\b)\s*"
+                         r"[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){1,3})*$")
+
+
+def _lead_byline(tree: HtmlElement) -> list[str]:
+    """A byline written as the first, bold-only paragraph of the article body ("<p><strong>Jane Doe</strong></p>").
+
+    Small CMS sites often type the reporter's name there instead of filling in the author field.
+    """
+    for container in tree.xpath(BODY_CONTAINERS)[:4]:
+        for paragraph in container.xpath(".//p[position() <= 2]"):
+            text = clean_text(paragraph.text_content())
+            bold = clean_text(" ".join(" ".join(b.itertext()) for b in paragraph.xpath("./strong | ./b")))
+            if text and text == bold and len(text) <= 80 and LEAD_BYLINE.match(text):
+                return [text]
+    return []
+
+
 def find_authors(tree: HtmlElement, meta: PageMeta) -> list[str]:
     """Person bylines from the most structured source that has them; else an organisation byline."""
     site_name = meta.site_name
@@ -158,6 +183,7 @@ def find_authors(tree: HtmlElement, meta: PageMeta) -> list[str]:
         structured,
         meta.all("author", "article:author", "dc.creator", "citation_author", "parsely-author", "sailthru.author"),
         _visible_bylines(tree),
+        _lead_byline(tree),
     ]
     fallback: list[str] = []
     for raw in sources:

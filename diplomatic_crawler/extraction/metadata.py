@@ -184,6 +184,21 @@ def _main_article(objects: list[dict[str, Any]], canonical: str | None, url: str
     return max(articles, key=score)
 
 
+def _resolve_references(objects: list[dict[str, Any]]) -> None:
+    """Replace {"@id": ...} stubs (Yoast-style @graph) by the objects they point to, one level deep."""
+    by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
+    if not by_id:
+        return
+    for obj in objects:
+        for key in ("author", "publisher", "creator"):
+            value = obj.get(key)
+            items = value if isinstance(value, list) else [value]
+            resolved = [by_id.get(item["@id"], item) if isinstance(item, dict) and set(item) == {"@id"} else item
+                        for item in items]
+            if resolved != items:
+                obj[key] = resolved if isinstance(value, list) else resolved[0]
+
+
 def read_meta(tree: HtmlElement, url: str) -> PageMeta:
     page = PageMeta(url=url)
     for node in tree.iter("meta"):
@@ -199,5 +214,6 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
         page.canonical_url = clean_url(page.get("og:url"), url)
     page.html_lang = tree.get("lang") or tree.get("xml:lang")
     page.jsonld = parse_jsonld(tree)
+    _resolve_references(page.jsonld)
     page.article = _main_article(page.jsonld, page.canonical_url, url)
     return page

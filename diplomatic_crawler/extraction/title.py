@@ -2,8 +2,10 @@
 
 Publishers disagree with themselves: `<title>` carries " | Site", og:title is sometimes a shorter
 social headline, the first <h1> is sometimes a logo or "Log In". No single source is right everywhere,
-so each candidate is cleaned and the headline most sources agree on wins; ties go to structured data
-(JSON-LD, then og:title), then the visible <h1>.
+so structured data comes first: the JSON-LD headline of the main article, unless it is truncated
+(a prefix of a longer candidate) or shares no word with any other candidate (the wrong object).
+Otherwise each candidate is cleaned and the headline most sources agree on wins; ties go to og:title,
+then the visible <h1>.
 """
 
 from __future__ import annotations
@@ -112,6 +114,14 @@ def choose_title(tree: HtmlElement, meta: PageMeta) -> str | None:
         return None
     raw_texts = [text for _, text in found]
     cleaned = [(source, strip_site_name(_strip_against(text, raw_texts), meta)) for source, text in found]
+    structured = next((text for source, text in cleaned if source == "jsonld"), None)
+    if structured and words(structured):
+        others = [words(text) for source, text in cleaned if source != "jsonld" and words(text)]
+        key = words(structured)
+        truncated = any(len(o) > len(key) and o[: len(key)] == key for o in others)
+        unrelated = bool(others) and not any(set(key) & set(o) for o in others)
+        if not truncated and not unrelated:
+            return structured
     votes: dict[tuple[str, ...], list] = {}
     for source, text in cleaned:
         key = words(text)
