@@ -179,15 +179,16 @@ def find_authors(tree: HtmlElement, meta: PageMeta) -> list[str]:
     site_name = meta.site_name
     orgs = _organisations(meta)
     structured = names_of(meta.article_value("author")) or names_of(meta.article_value("creator"))
-    sources = [
-        structured,
-        meta.all("author", "article:author", "dc.creator", "citation_author", "parsely-author", "sailthru.author"),
-        _visible_bylines(tree),
-        _lead_byline(tree),
-    ]
+    sources = (
+        lambda: structured,
+        lambda: meta.all("author", "article:author", "dc.creator", "citation_author", "parsely-author",
+                         "sailthru.author"),
+        lambda: _visible_bylines(tree),  # tree searches run only when structured data has no person
+        lambda: _lead_byline(tree),
+    )
     fallback: list[str] = []
-    for raw in sources:
-        names = normalise_authors(raw, site_name=site_name)
+    for source in sources:
+        names = normalise_authors(source(), site_name=site_name)
         people = [n for n in names if not _is_organisation(n, orgs)]
         if people:
             return people

@@ -15,16 +15,14 @@ from collections.abc import Callable
 import trafilatura
 from lxml.html import HtmlElement
 
-# Blocks that are page chrome wherever they appear inside the article container.
-CHROME_XPATH = (
-    "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
-    " | //*[contains(@class, 'share') and not(self::body) and not(self::article)]"
-    " | //*[contains(@class, 'social') and not(self::body) and not(self::article)]"
-    " | //*[contains(@class, 'breadcrumb')] | //*[contains(@class, 'cookie')]"
-    " | //*[contains(@class, 'author-box') or contains(@class, 'author-bio') or contains(@class, 'authorbox')"
-    " or contains(@class, 'about-author') or contains(@class, 'td-author') or contains(@class, 'author-info')]"
-    " | //*[contains(@class, 'related') and not(self::body) and not(self::article)]"
+# Class names of blocks that are page chrome wherever they appear inside the article container.
+# One regex over each element's class attribute is several times faster than the equivalent XPath.
+CHROME_CLASS = re.compile(
+    r"wp-caption-text|share|social|breadcrumb|cookie|author-box|author-bio|authorbox|about-author|td-author"
+    r"|author-info|related",
+    re.I,
 )
+KEEP_TAGS = {"html", "body", "main", "article"}
 EDGE_NOISE = re.compile(
     r"^(?:follow us|share(?: this)?(?: article| post| story)?|most popular|most read|related(?: posts| articles"
     r"| news| stories)?|read (?:more|also)|see also|tags?|print|e-?mail|subscribe.*|advertisement|"
@@ -49,11 +47,27 @@ def _words(text: str) -> list[str]:
     return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
+LAYOUT_TABLE_XPATH = "//table[.//td//p or .//td//div or .//td//h1 or .//td//h2 or .//td//table]"
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout (cells holding paragraphs, headings, other tables) into divs.
+
+    Old government and news portals lay out whole pages with tables; extracted as tables, the article
+    would come out as one "| cell | cell |" row. Data tables (cells holding only text) are kept.
+    """
+    for table in tree.xpath(LAYOUT_TABLE_XPATH):
+        for node in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+            node.tag = "div"
+
+
 def remove_chrome(tree: HtmlElement) -> None:
     """Drop captions, share bars, breadcrumbs, author boxes and related blocks before extraction."""
-    for node in tree.xpath(CHROME_XPATH):
-        parent = node.getparent()
-        if parent is None or node.tag in ("html", "body", "main"):
+    doomed = [node for node in tree.iter("figcaption")]
+    doomed += [node for node in tree.xpath("//*[@class]")
+               if node.tag not in KEEP_TAGS and CHROME_CLASS.search(node.get("class", ""))]
+    for node in doomed:
+        if node.getparent() is None:
             continue
         if len(node.text_content()) > 5000:  # a wrapper that merely has a matching class name
             continue
@@ -106,6 +120,13 @@ def trim_edges(
     """Remove the headline, bylines, date lines and chrome lines at the start and end of the body."""
     title_words = _words(title) if title else None
     start = 0
+    # The headline repeated near the top: drop it and the short label/kicker/date lines above it.
+    if title_words:
+        for index, line in enumerate(paragraphs[:5]):
+            if _words(line) == title_words:
+                if all(len(_words(above)) <= 15 for above in paragraphs[:index]):
+                    start = index + 1
+                break
     while start < len(paragraphs) and start < 4:
         line = paragraphs[start]
         words = _words(line)

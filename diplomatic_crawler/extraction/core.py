@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 from .. import __version__
 from .article import Article
 from .authors import find_authors, normalise_authors
-from .body import body_paragraphs, remove_chrome, run_trafilatura, trim_edges
+from .body import body_paragraphs, remove_chrome, run_trafilatura, trim_edges, unwrap_layout_tables
 from .dates import DateReader, FoundDate
 from .document import parse_html
 from .errors import ExtractionError
@@ -50,6 +50,7 @@ DATE_ELEMENT_XPATH = (
     " or contains(@class, 'published') or contains(@class, 'meta') or contains(@class, 'dateline')"
     " or contains(@id, 'date')]"
 )
+NUMERIC_DATE_LINE = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 NOT_PUBLISHED_HINT = re.compile(r"updated|modified|изменен|обновлен|mis à jour|actualizado|aktualisiert", re.I)
 DATELINE = re.compile(
     r"^\s*(?P<place>[^\W\d_][^\W\d_'’.-]*(?:[ '’.-]{1,2}[^\W\d_][^\W\d_'’.-]*){0,3})\s*(?:,|\(|–|—|-)\s*"
@@ -198,6 +199,8 @@ def _is_date_line(line: str, reader: DateReader) -> bool:
     """A short line that is mostly a date ("Publié le 7 décembre 2021", "06 December 2021, 18:30")."""
     if len(line) > 80 or len(WORD.findall(line)) > 10:
         return False
+    if NUMERIC_DATE_LINE.match(line):  # "01.12.2021" is a date line even when its order is ambiguous
+        return True
     found = reader.find(line, "text")
     return bool(found) and len(found.raw) >= 0.4 * len(line.strip())
 
@@ -242,14 +245,19 @@ def extract_article(
     def prepared(page: HtmlElement) -> HtmlElement:
         apply_remove(page, hints.selectors.get("remove"))
         remove_chrome(page)
+        unwrap_layout_tables(page)
         return page
 
     raw_text = "\n".join(body_override) if body_override else run_trafilatura(
         prepared(tree), url, lambda: prepared(parse_html(decoded)[1]))
     paragraphs = trim_edges(body_paragraphs(raw_text), title=title, authors=authors,
                             is_date_line=lambda line: _is_date_line(line, reader))
-    published = (published or dates.from_body(paragraphs) or reader.from_url(url)
-                 or _htmldate(decoded, reader, fetched_at))
+    published = published or dates.from_body(paragraphs) or reader.from_url(url)
+    if published is None:
+        guess = _htmldate(decoded, reader, fetched_at)
+        # htmldate falls back to "last modified" evidence; a modification date is never a publication date.
+        if guess and not (modified and modified.value[:10] == guess.value[:10]):
+            published = guess
     text = "\n\n".join(paragraphs)
 
     return Article(
