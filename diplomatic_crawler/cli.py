@@ -1,0 +1,100 @@
+"""Command-line interface: a thin click layer over the library.
+
+Library errors become `click.ClickException`: one clean line and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from . import __version__
+
+
+@click.group()
+@click.version_option(__version__, prog_name="diplomatic-crawler")
+def main() -> None:
+    """Crawl and archive diplomatic news."""
+
+
+def _load_seed(value: str | None):
+    """A seed by name (from seeds/) or by path; None when not given."""
+    if not value:
+        return None
+    from pathlib import Path
+
+    from .seeds import SeedError, load_seed
+
+    path = Path(value)
+    if not path.suffix and not path.exists():
+        path = Path("seeds") / f"{value}.toml"
+    try:
+        return load_seed(path)
+    except SeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _read_source(source: str) -> tuple[bytes, str | None]:
+    """Page bytes from a file, standard input or (http/https) URL, plus the URL when it was fetched."""
+    if source == "-":
+        with click.open_file("-", "rb") as stdin:
+            return stdin.read(), None
+    if source.startswith(("http://", "https://")):
+        import urllib.error
+        import urllib.request
+
+        from .settings import USER_AGENT
+
+        request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.read(32 * 1024 * 1024), response.geturl()
+        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+            raise click.ClickException(f"{source}: cannot fetch: {exc}") from exc
+    try:
+        with open(source, "rb") as handle:
+            return handle.read(), None
+    except OSError as exc:
+        raise click.ClickException(f"{source}: {exc.strerror or exc}") from exc
+
+
+@main.command()
+@click.argument("source")
+@click.option("--url", help="The page's URL (for relative links, the URL date and the site name).")
+@click.option("--seed", "seed_name", help="Seed name (in seeds/) or path to a seed TOML (language, time zone, ...).")
+@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
+def extract(source: str, url: str | None, seed_name: str | None, output_format: str) -> None:
+    """Extract one article page (FILE, URL or - for stdin) and print the record.
+
+    Example: diplomatic-crawler extract page.html --url https://mfa.gov.az/en/news/123 --seed mfa-az
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from .extraction import ExtractionError, extract_article
+
+    seed = _load_seed(seed_name)
+    data, fetched_url = _read_source(source)
+    page_url = url or fetched_url or (source if source.startswith(("http://", "https://")) else "")
+    try:
+        article = extract_article(data, page_url, seed=seed, fetched_at=datetime.now(UTC))
+    except ExtractionError as exc:
+        raise click.ClickException(f"{source}: {exc}") from exc
+    if output_format == "json":
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        return
+    lines = [article.title or "(no title)"]
+    byline = ", ".join(article.authors)
+    when = article.published or "date unknown"
+    lines.append(" · ".join(part for part in (byline, when, article.canonical_url or article.url) if part))
+    lines += ["", article.text]
+    click.echo("\n".join(lines))
+
+
+from .cli_crawl import demo, seeds  # noqa: E402 - crawl-side commands live in their own module
+
+main.add_command(seeds)
+main.add_command(demo)
+
+
+if __name__ == "__main__":
+    main()

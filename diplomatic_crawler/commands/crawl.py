@@ -1,0 +1,44 @@
+"""`scrapy crawl` with an exit status cron can act on.
+
+Scrapy's own command exits 1 only when the spider could not start. This one also reports what the
+`CrawlReport` extension decided: 2 when a site failed entirely, 3 when the archive could not be written,
+1 when the crawl was interrupted (see `diplomatic_crawler.extensions`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+from twisted.internet.defer import Deferred
+
+from ..extensions import EXIT_CODE_STAT
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) < 1:
+            raise UsageError
+        if len(args) > 1:
+            raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        failed_to_start: list[BaseException] = []
+        # The spider has already logged why it could not start (invalid seeds, unusable archive);
+        # retrieving the exception here keeps asyncio/Twisted from printing it again as a traceback.
+        if isinstance(started, asyncio.Future):
+            started.add_done_callback(
+                lambda task: failed_to_start.append(task.exception()) if task.exception() else None
+            )
+        elif isinstance(started, Deferred):
+            started.addErrback(lambda failure: failed_to_start.append(failure.value))
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed or failed_to_start:
+            self.exitcode = 1
+            return
+        code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
+        if code:
+            self.exitcode = int(code)

@@ -1,0 +1,35 @@
+"""Items: one `ArchivedArticle` per article page, handed from the spider to the archive pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .extraction import Article
+
+
+@dataclass
+class ArchivedArticle:
+    """An extracted article plus what the crawl knows about it (site, country, issuer, fetch time).
+
+    `key` is the canonical URL: the archive's primary key.
+    """
+
+    key: str
+    site: str
+    article: Article
+    fetched_at: str
+    country: str | None = None
+    issuer: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The archive row: every `Article` field, with `canonical_url` set to our canonical key."""
+        record = self.article.to_dict()
+        record.update(
+            canonical_url=self.key,
+            site=self.site,
+            country=self.country,
+            issuer=self.issuer,
+            fetched_at=self.fetched_at,
+        )
+        return record

@@ -1,0 +1,59 @@
+"""Middlewares: every request carries its seed; redirects to known articles are not followed."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class SeedMiddleware(BaseSpiderMiddleware):
+    """Copy `meta["site"]` from a response to every follow-up request that lacks one, and drop start
+    requests that carry no site at all: every request in the crawl is attributed to one seed, so it is
+    capped, counted and parsed with that seed's rules."""
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if "site" in request.meta:
+            return request
+        if response is not None and "site" in response.meta:
+            request.meta["site"] = response.meta["site"]
+            return request
+        logger.warning("Dropping request without a seed: %s", request)
+        self.crawler.stats.inc_value("diplomatic/request_without_seed")
+        return None
+
+
+class KnownRedirectMiddleware:
+    """Downloader middleware: a redirect that lands on an article already archived (or already fetched
+    in this run) is not followed; the redirecting URL is remembered as an alias of it, so the next run
+    does not request it at all."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KnownRedirectMiddleware:
+        mw = cls(crawler)
+        crawler.signals.connect(mw.request_dropped, signal=signals.request_dropped)
+        return mw
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        if not request.meta.get("redirect_urls") or not hasattr(spider, "redirect_target_known"):
+            return
+        if spider.redirect_target_known(request):
+            raise IgnoreRequest(f"redirect to a known article: {request.url}")
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        """The scheduler's duplicate filter dropped a redirect to a page fetched in this run."""
+        if request.meta.get("redirect_urls") and hasattr(spider, "redirect_target_known"):
+            spider.redirect_target_known(request, dropped=True)

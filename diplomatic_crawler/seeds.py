@@ -1,0 +1,377 @@
+"""Seed files: one TOML file per site (`seeds/<name>.toml`), loaded into frozen `Seed` dataclasses.
+
+A seed is data, kept apart from crawling code. Everything is validated on load, so a typo in a seed
+stops the run with a `file: field: reason` message before a single request is sent.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["DEFAULT_SEEDS_DIR", "SELECTOR_KEYS", "Seed", "SeedError", "load_seed", "load_seeds"]
+
+DEFAULT_SEEDS_DIR = "seeds"
+SELECTOR_KEYS = ("title", "body", "date", "authors", "remove")
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}(?::\d{1,5})?$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$"
+)
+_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+class SeedError(ValueError):
+    """A seed file is missing, unreadable or invalid. The message reads `file: field: reason`."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One site to crawl. `allowed_domains[0]` is the site's current domain; `aliases` are old domains
+    whose URLs are stored under the current one."""
+
+    name: str
+    allowed_domains: tuple[str, ...]
+    start_urls: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    article_pattern: re.Pattern[str] | None = None
+    follow_pattern: re.Pattern[str] | None = None
+    language: str | None = None
+    languages: tuple[str, ...] = ()
+    timezone: str | None = None
+    date_order: str | None = None
+    country: str | None = None
+    issuer: str | None = None
+    aliases: tuple[str, ...] = ()
+    max_pages: int | None = None
+    selectors: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    path: str | None = field(default=None, compare=False)
+
+    @property
+    def domain(self) -> str:
+        """The site's current domain (the first allowed domain), port included when given."""
+        return self.allowed_domains[0]
+
+    @property
+    def entry_urls(self) -> tuple[str, ...]:
+        return self.start_urls + self.sitemaps + self.feeds
+
+    def owns(self, url: str) -> bool:
+        """True when `url` lies within one of the site's domains or aliases (subdomains included)."""
+        return _host_matches(url, self.allowed_domains + self.aliases)
+
+    def is_alias(self, url: str) -> bool:
+        return bool(self.aliases) and _host_matches(url, self.aliases)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "allowed_domains": list(self.allowed_domains),
+            "start_urls": list(self.start_urls),
+            "sitemaps": list(self.sitemaps),
+            "feeds": list(self.feeds),
+            "article_pattern": self.article_pattern.pattern if self.article_pattern else None,
+            "follow_pattern": self.follow_pattern.pattern if self.follow_pattern else None,
+            "language": self.language,
+            "languages": list(self.languages),
+            "timezone": self.timezone,
+            "date_order": self.date_order,
+            "country": self.country,
+            "issuer": self.issuer,
+            "aliases": list(self.aliases),
+            "max_pages": self.max_pages,
+            "selectors": dict(self.selectors),
+        }
+
+
+def _host_matches(url: str, domains: Iterable[str]) -> bool:
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return False
+    for domain in domains:
+        dhost, _, dport = domain.partition(":")
+        if dport and port != int(dport):
+            continue
+        if host == dhost or host.endswith("." + dhost):
+            return True
+    return False
+
+
+# --- validation -------------------------------------------------------------------------------------
+
+_FIELDS: dict[str, str] = {
+    "name": "str",
+    "allowed_domains": "list",
+    "start_urls": "list",
+    "sitemaps": "list",
+    "feeds": "list",
+    "article_pattern": "regex",
+    "follow_pattern": "regex",
+    "language": "str",
+    "languages": "list",
+    "timezone": "str",
+    "date_order": "str",
+    "country": "str",
+    "issuer": "str",
+    "aliases": "list",
+    "max_pages": "int",
+    "selectors": "table",
+}
+
+
+class _Errors:
+    def __init__(self, source: str):
+        self.source = source
+        self.messages: list[str] = []
+
+    def add(self, fieldname: str, reason: str) -> None:
+        self.messages.append(f"{self.source}: {fieldname}: {reason}")
+
+
+def _check_url(errors: _Errors, fieldname: str, url: Any, domains: tuple[str, ...]) -> str | None:
+    if not isinstance(url, str) or not url.strip():
+        errors.add(fieldname, f"expected a URL string, got {url!r}")
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        errors.add(fieldname, f"invalid URL {url!r}: {exc}")
+        return None
+    if parts.scheme not in ("http", "https"):
+        errors.add(fieldname, f"only http(s) URLs are allowed, got {parts.scheme or 'no'} scheme in {url!r}")
+        return None
+    if not parts.hostname:
+        errors.add(fieldname, f"URL has no host: {url!r}")
+        return None
+    if domains and not _host_matches(url, domains):
+        errors.add(fieldname, f"{url!r} is outside allowed_domains/aliases")
+        return None
+    return url
+
+
+def _string_list(errors: _Errors, fieldname: str, value: Any) -> list[Any]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        errors.add(fieldname, f"expected a list, got {type(value).__name__}")
+        return []
+    return value
+
+
+def parse_seed(data: Mapping[str, Any], source: str = "<seed>", expected_name: str | None = None) -> Seed:
+    """Validate one seed mapping (as read from TOML) and build a `Seed`; raise `SeedError` listing every
+    problem found, one `source: field: reason` per line."""
+    errors = _Errors(source)
+    for key in data:
+        if key not in _FIELDS:
+            errors.add(key, f"unknown key (allowed: {', '.join(sorted(_FIELDS))})")
+
+    name = data.get("name")
+    if name is None:
+        errors.add("name", "required")
+    elif not isinstance(name, str) or not _NAME_RE.match(name):
+        errors.add("name", f"must be lower-case letters, digits, '-' or '_', got {name!r}")
+    elif expected_name is not None and name != expected_name:
+        errors.add("name", f"must equal the file name stem {expected_name!r}, got {name!r}")
+
+    domains: list[str] = []
+    raw_domains = data.get("allowed_domains")
+    if raw_domains is None:
+        errors.add("allowed_domains", "required")
+    else:
+        for d in _string_list(errors, "allowed_domains", raw_domains):
+            if not isinstance(d, str) or not _DOMAIN_RE.match(d.strip().lower()):
+                errors.add("allowed_domains", f"expected a bare domain name such as 'mfa.gov.az', got {d!r}")
+            else:
+                domains.append(d.strip().lower())
+        if not domains and isinstance(raw_domains, list):
+            errors.add("allowed_domains", "must list at least one domain")
+
+    aliases: list[str] = []
+    for d in _string_list(errors, "aliases", data.get("aliases", [])):
+        if not isinstance(d, str) or not _DOMAIN_RE.match(d.strip().lower()):
+            errors.add("aliases", f"expected a bare domain name, got {d!r}")
+        else:
+            aliases.append(d.strip().lower())
+
+    all_domains = tuple(domains + aliases)
+    urls: dict[str, list[str]] = {}
+    for key in ("start_urls", "sitemaps", "feeds"):
+        urls[key] = []
+        for u in _string_list(errors, key, data.get(key, [])):
+            checked = _check_url(errors, key, u, all_domains)
+            if checked:
+                urls[key].append(checked)
+    if not any(urls.values()) and not any(k in data for k in ("start_urls", "sitemaps", "feeds")):
+        errors.add("start_urls", "at least one of start_urls, sitemaps or feeds is required")
+
+    patterns: dict[str, re.Pattern[str] | None] = {}
+    for key in ("article_pattern", "follow_pattern"):
+        value = data.get(key)
+        patterns[key] = None
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            errors.add(key, f"expected a regular expression string, got {value!r}")
+            continue
+        try:
+            patterns[key] = re.compile(value)
+        except re.error as exc:
+            errors.add(key, f"invalid regular expression {value!r}: {exc}")
+
+    language = data.get("language")
+    if language is not None and (not isinstance(language, str) or not _LANG_RE.match(language)):
+        errors.add("language", f"expected a language code such as 'en' or 'az', got {language!r}")
+    languages: list[str] = []
+    for lang in _string_list(errors, "languages", data.get("languages", [])):
+        if not isinstance(lang, str) or not _LANG_RE.match(lang):
+            errors.add("languages", f"expected language codes such as 'en', got {lang!r}")
+        else:
+            languages.append(lang)
+
+    tz = data.get("timezone")
+    if tz is not None:
+        if not isinstance(tz, str) or not tz:
+            errors.add("timezone", f"expected an IANA time zone name, got {tz!r}")
+        else:
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                errors.add("timezone", f"unknown time zone {tz!r} (use an IANA name such as 'Asia/Baku')")
+
+    order = data.get("date_order")
+    if order is not None and (not isinstance(order, str) or order.upper() not in DATE_ORDERS):
+        errors.add("date_order", f"expected one of {', '.join(DATE_ORDERS)}, got {order!r}")
+
+    country = data.get("country")
+    if country is not None and (not isinstance(country, str) or not _COUNTRY_RE.match(country.upper())):
+        errors.add("country", f"expected an ISO 3166 alpha-2 code such as 'AZ', got {country!r}")
+
+    issuer = data.get("issuer")
+    if issuer is not None and not isinstance(issuer, str):
+        errors.add("issuer", f"expected a string, got {issuer!r}")
+
+    max_pages = data.get("max_pages")
+    if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
+        errors.add("max_pages", f"expected a positive integer, got {max_pages!r}")
+
+    selectors: dict[str, str] = {}
+    raw_selectors = data.get("selectors", {})
+    if not isinstance(raw_selectors, Mapping):
+        errors.add("selectors", "expected a table such as [selectors] title = 'h1.headline'")
+    else:
+        for key, value in raw_selectors.items():
+            if key not in SELECTOR_KEYS:
+                errors.add(f"selectors.{key}", f"unknown selector (allowed: {', '.join(SELECTOR_KEYS)})")
+            elif not isinstance(value, str) or not value.strip():
+                errors.add(f"selectors.{key}", f"expected a CSS or XPath selector string, got {value!r}")
+            else:
+                selectors[key] = value.strip()
+
+    if errors.messages:
+        raise SeedError("\n".join(errors.messages))
+    assert isinstance(name, str)
+    return Seed(
+        name=name,
+        allowed_domains=tuple(domains),
+        start_urls=tuple(urls["start_urls"]),
+        sitemaps=tuple(urls["sitemaps"]),
+        feeds=tuple(urls["feeds"]),
+        article_pattern=patterns["article_pattern"],
+        follow_pattern=patterns["follow_pattern"],
+        language=language,
+        languages=tuple(languages),
+        timezone=tz,
+        date_order=order.upper() if isinstance(order, str) else None,
+        country=country.upper() if isinstance(country, str) else None,
+        issuer=issuer,
+        aliases=tuple(aliases),
+        max_pages=max_pages,
+        selectors=selectors,
+        path=source,
+    )
+
+
+def load_seed(path: str | Path) -> Seed:
+    """Read and validate one seed file; its `name` must equal the file stem."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SeedError(f"{path}: file: not found") from None
+    except OSError as exc:
+        raise SeedError(f"{path}: file: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(f"{path}: toml: {exc}") from None
+    return parse_seed(data, source=str(path), expected_name=path.stem)
+
+
+def seed_files(path: str | Path) -> list[Path]:
+    path = Path(path)
+    if path.is_dir():
+        return sorted(p for p in path.glob("*.toml") if p.is_file())
+    return [path]
+
+
+def load_seeds(
+    path: str | Path | Iterable[str | Path] = DEFAULT_SEEDS_DIR, names: Iterable[str] | None = None
+) -> list[Seed]:
+    """Load every seed in one or more directories or files (a string may list several, separated by
+    commas), rejecting duplicate names; optionally keep only `names`.
+
+    All files are validated, even those not selected, so a broken seed is noticed on every run.
+    """
+    if isinstance(path, str):
+        paths = [Path(p.strip()) for p in path.split(",") if p.strip()]
+    elif isinstance(path, Path):
+        paths = [path]
+    else:
+        paths = [Path(p) for p in path]
+    if not paths:
+        raise SeedError("seeds: path: no seed path given")
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise SeedError(f"{p}: path: no such seed file or directory")
+        found = seed_files(p)
+        if not found:
+            raise SeedError(f"{p}: path: no *.toml seed files found")
+        files.extend(found)
+    path = ",".join(str(p) for p in paths)
+    messages: list[str] = []
+    seeds: list[Seed] = []
+    seen: dict[str, str] = {}
+    for file in files:
+        try:
+            seed = load_seed(file)
+        except SeedError as exc:
+            messages.append(str(exc))
+            continue
+        if seed.name in seen:
+            messages.append(f"{file}: name: duplicate seed name {seed.name!r} (also in {seen[seed.name]})")
+            continue
+        seen[seed.name] = str(file)
+        seeds.append(seed)
+    if messages:
+        raise SeedError("\n".join(messages))
+    if names is not None:
+        wanted = [n.strip() for n in names if n.strip()]
+        unknown = [n for n in wanted if n not in seen]
+        if unknown:
+            raise SeedError(f"{path}: site: unknown site(s) {', '.join(unknown)} (known: {', '.join(sorted(seen))})")
+        seeds = [s for s in seeds if s.name in wanted]
+    return seeds

@@ -1,0 +1,1 @@
+"""Spiders of the project: one generic, seed-driven spider (`news`)."""

@@ -1,0 +1,407 @@
+"""The `news` spider: crawl every seed's sitemaps, feeds and listing pages, archive the articles.
+
+    scrapy crawl news [-a seeds=PATH] [-a site=NAME[,NAME]] [-s ARCHIVE_DB=PATH]
+
+Reruns are cheap: article pages already in the archive are not fetched again unless a sitemap
+`lastmod` or a feed date is newer than our last fetch; pagination stops on a page that holds only known
+links; feeds and sitemaps are fetched with conditional GET.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from ..archive import get_archive, utcnow
+from ..discovery import (
+    calendar_key,
+    classify_page,
+    is_pagination,
+    page_links,
+    parse_date,
+    parse_feed,
+    parse_sitemap,
+    trap_reason,
+)
+from ..extraction import ExtractionError, extract_article
+from ..items import ArchivedArticle
+from ..seeds import Seed, SeedError, load_seeds
+from ..urls import canonical_url, clean_url, resolve_canonical
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+STATS_PREFIX = "diplomatic"
+
+
+def stat_key(site: str, counter: str) -> str:
+    return f"{STATS_PREFIX}/{site}/{counter}"
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, seeds: str | None = None, site: str | None = None, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.seeds_arg = seeds
+        self.site_arg = site
+        self.seeds: dict[str, Seed] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler)
+        return spider
+
+    # -- set-up: everything that can fail does so here, before any request ---------------------
+
+    def _configure(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        path = self.seeds_arg or settings.get("SEEDS_PATH", "seeds")
+        names = self.site_arg.split(",") if self.site_arg else None
+        try:
+            seeds = load_seeds(path, names)
+        except SeedError as exc:
+            logger.error("Invalid seeds, nothing crawled:\n%s", exc)
+            raise
+        if not seeds:
+            raise SeedError(f"{path}: site: no seeds selected")
+        self.seeds = {s.name: s for s in seeds}
+        hosts = {d.partition(":")[0] for s in seeds for d in s.allowed_domains + s.aliases}
+        self.allowed_domains = sorted(hosts)
+        self.archive = get_archive(crawler)  # raises ArchiveError when the archive is unusable
+        self.known = {url: parse_date(when) for url, when in self.archive.known_articles(self.seeds).items()}
+        self.known_pages = self.archive.known_pages(self.seeds)
+        self.seen_keys: set[str] = set()
+        self.page_counts: dict[str, int] = dict.fromkeys(self.seeds, 0)
+        self.calendar_counts: dict[str, int] = {}
+        self.pending_pages: list[dict[str, str]] = []
+        self.remembered: set[str] = set()
+        self.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        self.default_max_pages = settings.getint("SITE_MAX_PAGES", 5000)
+        self.calendar_limit = settings.getint("CALENDAR_PAGES_LIMIT", 24)
+        self.stop_pagination = settings.getbool("STOP_PAGINATION_ON_KNOWN", True)
+        self.refetch_non_articles = settings.getbool("REFETCH_NON_ARTICLES", False)
+        self.url_limit = settings.getint("URLLENGTH_LIMIT", 1024) or 1024
+        logger.info(
+            "Crawling %d site(s): %s; %d article(s) already archived",
+            len(self.seeds),
+            ", ".join(self.seeds),
+            len(self.known),
+        )
+
+    def inc(self, site: str, counter: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(stat_key(site, counter), count)
+
+    # -- start ---------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for seed in self.seeds.values():
+            for url in seed.sitemaps:
+                if req := self._feed_request(url, seed, self.parse_sitemap, entry=True):
+                    yield req
+            for url in seed.feeds:
+                if req := self._feed_request(url, seed, self.parse_feed, entry=True):
+                    yield req
+            for url in seed.start_urls:
+                if req := self._request(url, seed, kind="listing", entry=True):
+                    yield req
+
+    # -- request helpers -----------------------------------------------------------------------
+
+    def _allowed(self, url: str, seed: Seed) -> bool:
+        """Per-site cap and crawl-trap guards; counts what it refuses."""
+        if not seed.owns(url):
+            return False
+        if reason := trap_reason(url, max_length=self.url_limit):
+            self.inc(seed.name, f"trap/{reason}")
+            return False
+        if key := calendar_key(url):
+            self.calendar_counts[key] = self.calendar_counts.get(key, 0) + 1
+            if self.calendar_counts[key] > self.calendar_limit:
+                self.inc(seed.name, "trap/calendar")
+                return False
+        cap = seed.max_pages or self.default_max_pages
+        if self.page_counts[seed.name] >= cap:
+            self.inc(seed.name, "capped")
+            if self.page_counts[seed.name] == cap:
+                logger.warning("%s: page cap of %d requests reached", seed.name, cap)
+                self.page_counts[seed.name] += 1
+            return False
+        return True
+
+    def _request(
+        self,
+        url: str,
+        seed: Seed,
+        *,
+        kind: str,
+        entry: bool = False,
+        callback: Any = None,
+        key: str | None = None,
+        headers: dict[str, str] | None = None,
+        dont_filter: bool = False,
+    ) -> Request | None:
+        url = clean_url(url)
+        if not self._allowed(url, seed):
+            return None
+        self.page_counts[seed.name] += 1
+        meta = {"site": seed.name, "kind": kind, "entry": entry, "key": key or canonical_url(url, seed)}
+        if kind in ("sitemap", "feed"):
+            meta["handle_httpstatus_list"] = [304]
+        return Request(
+            url,
+            callback=callback or self.parse_page,
+            errback=self.on_error,
+            meta=meta,
+            headers=headers,
+            dont_filter=dont_filter,
+            priority=10 if kind in ("sitemap", "feed") else (5 if kind == "listing" else 0),
+        )
+
+    def _feed_request(self, url: str, seed: Seed, callback: Any, entry: bool = False) -> Request | None:
+        etag, last_modified = self.archive.validators(clean_url(url))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        kind = "sitemap" if callback == self.parse_sitemap else "feed"
+        return self._request(url, seed, kind=kind, entry=entry, callback=callback, headers=headers)
+
+    def _candidate(self, url: str, seed: Seed, changed: datetime | None = None) -> Request | None:
+        """A link that may be an article: request it unless archived already (and not changed since
+        our last fetch) or known not to be an article."""
+        if not seed.owns(url):
+            return None
+        key = canonical_url(url, seed)
+        if key in self.seen_keys:
+            return None
+        self.seen_keys.add(key)
+        self.inc(seed.name, "discovered")
+        if key in self.known:
+            last = self.known[key]
+            if changed is None or last is None or changed <= last:
+                self.inc(seed.name, "skipped_known")
+                return None
+            self.inc(seed.name, "refetch_changed")
+        elif key in self.known_pages and not self.refetch_non_articles:
+            self.inc(seed.name, "skipped_known")
+            return None
+        return self._request(url, seed, kind="page", key=key)
+
+    # -- callbacks -----------------------------------------------------------------------------
+
+    def _got_response(self, response: Response) -> tuple[Seed, str]:
+        site = response.meta["site"]
+        self.inc(site, "fetched")
+        if response.meta.get("entry"):
+            self.inc(site, "entry_ok")
+        return self.seeds[site], site
+
+    def _save_validators(self, response: Response, site: str) -> None:
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        if etag or last_modified:
+            self.archive.save_validators(
+                response.request.url if response.request else response.url,
+                site,
+                etag.decode("latin-1") if etag else None,
+                last_modified.decode("latin-1") if last_modified else None,
+            )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        seed, site = self._got_response(response)
+        if response.status == 304:
+            self.inc(site, "not_modified")
+            return
+        entries = parse_sitemap(response.body, response.url, self.max_size)
+        if not entries:
+            logger.warning("%s: empty or invalid sitemap %s", site, response.url)
+        for entry in entries:
+            if entry.is_sitemap:
+                if seed.owns(entry.loc) and (req := self._feed_request(entry.loc, seed, self.parse_sitemap)):
+                    yield req
+            elif req := self._candidate(entry.loc, seed, entry.lastmod):
+                yield req
+        if entries and not entries[0].is_sitemap:
+            # Only for URL sets: an index often stays the same while its child sitemaps change, so
+            # it is always fetched in full and its children are asked conditionally.
+            self._save_validators(response, site)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        seed, site = self._got_response(response)
+        if response.status == 304:
+            self.inc(site, "not_modified")
+            return
+        entries = parse_feed(response.body, response.url)
+        if not entries:
+            logger.warning("%s: empty or invalid feed %s", site, response.url)
+        for entry in entries:
+            if req := self._candidate(entry.link, seed, entry.date):
+                yield req
+        self._save_validators(response, site)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        seed, site = self._got_response(response)
+        kind = response.meta.get("kind")
+        if not isinstance(response, TextResponse) or b"html" not in (
+            response.headers.get("Content-Type") or b"text/html"
+        ):
+            self.inc(site, "non_article")
+            self._remember_page(response, site, "other")
+            return
+        requested_key = response.meta.get("key")
+        page_kind = "listing" if kind == "listing" else classify_page(response.body, response.url, seed)
+        if page_kind == "article":
+            item = self._article(response, seed)
+            own_key = canonical_url(response.url, seed)
+            if item is not None and item.key != own_key and not response.meta.get("via_canonical"):
+                # A copy (print view, tracking URL, ...) whose rel=canonical names another page of the
+                # site: archive the canonical page itself, fetched under its own address.
+                self.seen_articles.discard(item.key)
+                self._remember(requested_key or own_key, site, "alias")
+                if item.key not in self.known and (req := self._request(item.key, seed, kind="page")):
+                    req.meta["via_canonical"] = True
+                    req.dont_filter = False
+                    yield req
+                self.inc(site, "non_article")
+                return
+            if item is not None:
+                if requested_key and requested_key != item.key:
+                    # Reached through a redirect or a non-canonical URL: remember the alias.
+                    self._remember(requested_key, site, "alias")
+                yield item
+            else:
+                self.inc(site, "non_article")
+                self._remember_page(response, site, "other")
+        else:
+            self.inc(site, "non_article")
+            self._remember_page(response, site, page_kind)
+        yield from self._follow(response, seed)
+
+    def _article(self, response: Response, seed: Seed) -> ArchivedArticle | None:
+        fetched_at = utcnow()
+        try:
+            article = extract_article(
+                response.body, response.url, seed=seed, fetched_at=datetime.fromisoformat(fetched_at)
+            )
+        except ExtractionError as exc:
+            logger.info("%s: not extractable: %s (%s)", seed.name, response.url, exc)
+            return None
+        if not article.text or not article.word_count:
+            return None
+        key = resolve_canonical(response.url, article.canonical_url, seed)
+        if key in self.seen_articles:
+            self.inc(seed.name, "duplicate")
+            return None
+        self.seen_articles.add(key)
+        self.seen_keys.add(key)
+        return ArchivedArticle(
+            key=key,
+            site=seed.name,
+            article=article,
+            fetched_at=fetched_at,
+            country=seed.country,
+            issuer=seed.issuer,
+        )
+
+    @property
+    def seen_articles(self) -> set[str]:
+        if not hasattr(self, "_seen_articles"):
+            self._seen_articles: set[str] = set()
+        return self._seen_articles
+
+    def _follow(self, response: Response, seed: Seed) -> Iterable[Request]:
+        """Links of a listing (or article) page: pagination and `follow_pattern` links are listings,
+        re-fetched on every run; everything else is a candidate, skipped when known. Pagination stops
+        when the page holds only known links (STOP_PAGINATION_ON_KNOWN)."""
+        listings = []
+        pagination = []
+        candidates = []
+        for link in page_links(response.body, response.url):
+            if not seed.owns(link.url):
+                continue
+            if seed.follow_pattern is not None and seed.follow_pattern.search(link.url):
+                (pagination if is_pagination(link) else listings).append(link.url)
+            elif seed.article_pattern is not None and seed.article_pattern.search(link.url):
+                candidates.append(link.url)
+            elif is_pagination(link):
+                pagination.append(link.url)
+            elif seed.follow_pattern is None or seed.article_pattern is None:
+                candidates.append(link.url)
+        # Links first met on this page (navigation repeated on every page does not count) decide
+        # whether the listing still holds anything new.
+        fresh = {k for k in (canonical_url(u, seed) for u in candidates) if k not in self.seen_keys}
+        only_known = bool(fresh) and all(k in self.known or k in self.known_pages for k in fresh)
+        for url in candidates:
+            if req := self._candidate(url, seed):
+                yield req
+        if pagination and only_known and self.stop_pagination:
+            self.inc(seed.name, "pagination_stopped")
+            logger.debug("%s: only known links on %s, not paginating further", seed.name, response.url)
+            pagination = []
+        for url in listings + pagination:
+            if req := self._request(url, seed, kind="listing"):
+                yield req
+
+    def redirect_target_known(self, request: Request, dropped: bool = False) -> bool:
+        """Called for a redirected request: True (and the redirecting URL remembered as an alias) when
+        it leads to an article archived before or already fetched in this run."""
+        site = request.meta.get("site")
+        seed = self.seeds.get(site) if site else None
+        origin = request.meta.get("key")
+        if seed is None or not origin:
+            return False
+        target = canonical_url(request.url, seed)
+        if dropped or target in self.known or target in self.seen_articles:
+            self._remember(origin, seed.name, "alias")
+            self.inc(seed.name, "redirect_to_known")
+            return True
+        return False
+
+    def _remember_page(self, response: Response, site: str, kind: str) -> None:
+        self._remember(response.meta.get("key") or canonical_url(response.url), site, kind)
+
+    def _remember(self, key: str, site: str, kind: str) -> None:
+        if key in self.known_pages or key in self.remembered:
+            return
+        self.remembered.add(key)
+        self.pending_pages.append({"url": key, "site": site, "kind": kind})
+        if len(self.pending_pages) >= 50:
+            self.flush_pages()
+
+    def flush_pages(self) -> None:
+        """Write the non-article pages seen so far (called in batches, and by the report extension
+        when the crawl closes)."""
+        pages, self.pending_pages = self.pending_pages, []
+        self.archive.add_pages(pages)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        site = request.meta.get("site", "?")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self.inc(site, "failed")
+            self.inc(site, f"http_{status}")
+            logger.warning("%s: HTTP %s for %s", site, status, request.url)
+        elif failure.check(IgnoreRequest):
+            self.inc(site, "ignored")
+            logger.info("%s: not fetched (%s): %s", site, failure.value, request.url)
+        else:
+            self.inc(site, "failed")
+            logger.warning("%s: %s for %s", site, failure.getErrorMessage(), request.url)
+        if request.meta.get("entry"):
+            self.inc(site, "entry_failed")

@@ -1,0 +1,114 @@
+"""The SQLite archive: schema, migrations, insert / update / unchanged, no NULL overwrites."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from diplomatic_crawler.archive import Archive, ArchiveError
+from diplomatic_crawler.migrations import SCHEMA_VERSION
+
+
+def record(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "canonical_url": "https://mfa.gov.az/en/news/1",
+        "url": "https://mfa.gov.az/en/news/1?utm_source=x",
+        "site": "mfa-az",
+        "country": "AZ",
+        "issuer": "Ministry of Foreign Affairs of the Republic of Azerbaijan",
+        "title": "Minister receives ambassador",
+        "authors": ["Press Service"],
+        "tags": ["bilateral"],
+        "published": "2024-05-01T10:00:00+04:00",
+        "text": "The minister received the ambassador.",
+        "word_count": 5,
+        "content_hash": "h1",
+        "timezone_assumed": True,
+        "fetched_at": "2024-05-02T00:00:00+00:00",
+    }
+    base.update(changes)
+    return base
+
+
+@pytest.fixture
+def archive(tmp_path: Path):
+    with Archive(tmp_path / "sub" / "archive.db") as a:
+        yield a
+
+
+def test_schema_wal_and_migrations(archive: Archive) -> None:
+    assert archive.schema_version == SCHEMA_VERSION
+    assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert int(archive.db.execute("PRAGMA busy_timeout").fetchone()[0]) > 0
+    assert {"articles", "articles_fts", "crawls", "crawl_sites", "pages", "http_cache", "migrations"} <= set(
+        archive.db.table_names()
+    )
+    assert archive.migrate() == []  # re-opening applies nothing twice
+
+
+def test_insert_unchanged_update_and_never_null(archive: Archive) -> None:
+    crawl = archive.start_crawl({"seeds": "seeds"}, ["mfa-az"])
+    assert archive.write_articles([record()], crawl) == ["new"]
+    row = next(archive.db["articles"].rows)
+    assert json.loads(row["authors"]) == ["Press Service"] and row["timezone_assumed"] == 1
+    assert row["first_seen"] == row["fetched_at"] == "2024-05-02T00:00:00+00:00"
+
+    later = "2024-06-01T00:00:00+00:00"
+    assert archive.write_articles([record(fetched_at=later)], 2) == ["unchanged"]
+    row = next(archive.db["articles"].rows)
+    assert row["fetched_at"] == "2024-05-02T00:00:00+00:00" and row["last_checked"] == later
+    assert row["crawl_id"] == crawl
+
+    changed = record(
+        content_hash="h2", text="Corrected text.", title=None, authors=[], published=None, fetched_at=later
+    )
+    assert archive.write_articles([changed], 3) == ["updated"]
+    row = next(archive.db["articles"].rows)
+    assert row["text"] == "Corrected text." and row["crawl_id"] == 3
+    assert row["title"] == "Minister receives ambassador"  # not overwritten with NULL
+    assert json.loads(row["authors"]) == ["Press Service"]  # not overwritten with []
+    assert row["published"] == "2024-05-01T10:00:00+04:00"
+    assert row["first_seen"] == "2024-05-02T00:00:00+00:00"
+    hits = archive.db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'corrected'").fetchone()
+    assert hits[0] == 1
+
+
+def test_batch_is_atomic_per_article(archive: Archive) -> None:
+    good = record(canonical_url="https://mfa.gov.az/en/news/2")
+    bad = record(canonical_url=None, url=None)
+    with pytest.raises(ArchiveError):
+        archive.write_articles([good, bad], None)
+    assert archive.db["articles"].count == 0  # the whole batch rolled back, nothing half-written
+
+
+def test_crawls_pages_and_validators(archive: Archive) -> None:
+    crawl = archive.start_crawl({"site": None}, ["a", "b"])
+    archive.finish_crawl(crawl, "finished", {"a": {"new": 2, "failed": 1}, "b": {}})
+    row = next(archive.db["crawls"].rows)
+    assert row["status"] == "finished" and row["finished"]
+    assert json.loads(row["sites"])["a"]["new"] == 2
+    assert archive.db.execute("SELECT site, new, failed FROM crawl_sites ORDER BY site").fetchall() == [
+        ("a", 2, 1),
+        ("b", 0, 0),
+    ]
+    archive.add_pages([{"url": "https://x.org/", "site": "a", "kind": "listing"}])
+    archive.add_pages([{"url": "https://x.org/", "site": "a", "kind": "listing"}])
+    assert archive.known_pages(["a"]) == {"https://x.org/"} and archive.known_pages(["b"]) == set()
+    archive.save_validators("https://x.org/feed", "a", '"abc"', "Wed, 01 May 2024 10:00:00 GMT")
+    assert archive.validators("https://x.org/feed") == ('"abc"', "Wed, 01 May 2024 10:00:00 GMT")
+    assert archive.validators("https://x.org/other") == (None, None)
+
+
+def test_unwritable_or_newer_archive_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ArchiveError, match="cannot open archive"):
+        Archive(tmp_path / "file" / "archive.db")
+    path = tmp_path / "a.db"
+    Archive(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO migrations VALUES (999, 'future', '2099-01-01')")
+    with pytest.raises(ArchiveError, match="newer than this program"):
+        Archive(path)

@@ -1,0 +1,179 @@
+"""Pure discovery helpers: sitemaps, feeds, links, page classification, crawl traps."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import pytest
+
+from diplomatic_crawler.discovery import (
+    Link,
+    calendar_key,
+    classify_page,
+    is_pagination,
+    looks_like_listing_url,
+    page_links,
+    parse_date,
+    parse_feed,
+    parse_sitemap,
+    trap_reason,
+)
+from diplomatic_crawler.seeds import parse_seed
+
+URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://mfa.gov.az/en/news/1</loc><lastmod>2024-05-01</lastmod></url>
+<url><loc>https://mfa.gov.az/en/news/2</loc>
+  <news:news><news:publication_date>2024-05-02T10:00:00+04:00</news:publication_date></news:news></url>
+</urlset>"""
+INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://mfa.gov.az/sitemap-1.xml.gz</loc></sitemap></sitemapindex>"""
+
+
+def test_sitemap_urlset_with_lastmod_and_news_dates() -> None:
+    entries = parse_sitemap(URLSET, "https://mfa.gov.az/sitemap.xml")
+    assert [e.loc for e in entries] == ["https://mfa.gov.az/en/news/1", "https://mfa.gov.az/en/news/2"]
+    assert entries[0].lastmod == datetime(2024, 5, 1, tzinfo=UTC)
+    assert entries[1].lastmod == datetime(2024, 5, 2, 6, tzinfo=UTC)
+    assert not entries[0].is_sitemap
+
+
+def test_sitemap_index_and_gzip_with_size_cap() -> None:
+    assert [e.is_sitemap for e in parse_sitemap(INDEX)] == [True]
+    assert len(parse_sitemap(gzip.compress(URLSET))) == 2
+    bomb = gzip.compress(b"<urlset>" + b" " * 2_000_000 + b"</urlset>")
+    assert parse_sitemap(bomb, max_size=100_000) == []
+    assert parse_sitemap(b"<html><body>not a sitemap</body></html>") == []
+
+
+def test_feeds_rss_and_atom_without_entity_expansion() -> None:
+    rss = b"""<?xml version="1.0"?><rss version="2.0"><channel>
+    <item><title>A</title><link>https://x.org/a</link><pubDate>Wed, 01 May 2024 10:00:00 +0400</pubDate></item>
+    <item><guid isPermaLink="true">https://x.org/b</guid></item></channel></rss>"""
+    entries = parse_feed(rss, "https://x.org/feed")
+    assert [e.link for e in entries] == ["https://x.org/a", "https://x.org/b"]
+    assert entries[0].date == datetime(2024, 5, 1, 6, tzinfo=UTC)
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/c"/>
+    <updated>2024-05-03T00:00:00Z</updated></entry></feed>"""
+    assert parse_feed(atom, "https://x.org/atom")[0].link == "https://x.org/c"
+    laughs = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">
+    <!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss><channel><item><title>&b;&xxe;</title>
+    <link>https://x.org/d</link></item></channel></rss>"""
+    (entry,) = parse_feed(laughs)
+    assert entry.link == "https://x.org/d" and "root:" not in (entry.title or "")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-05-01", datetime(2024, 5, 1, tzinfo=UTC)),
+        ("2024-05-01T12:00:00Z", datetime(2024, 5, 1, 12, tzinfo=UTC)),
+        ("Wed, 01 May 2024 10:00:00 GMT", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+def test_parse_date(value: str | None, expected: datetime | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_page_links_absolute_without_nofollow_files_and_fragments() -> None:
+    html = b"""<html><head><link rel="next" href="/news?page=2"></head><body>
+    <a href="/a#x">A</a><a href="/a">A again</a><a href="b.pdf">PDF</a><a rel="nofollow" href="/c">C</a>
+    <a href="mailto:x@y">mail</a><a href="https://other.org/d">D</a></body></html>"""
+    links = page_links(html, "https://x.org/news/")
+    assert [lk.url for lk in links] == ["https://x.org/news?page=2", "https://x.org/a", "https://other.org/d"]
+    assert links[0].rel == "next"
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        (Link("https://x.org/news?page=3"), True),
+        (Link("https://x.org/news/page/3/"), True),
+        (Link("https://x.org/news/", "Next"), True),
+        (Link("https://x.org/news/", "", "next"), True),
+        (Link("https://x.org/news/minister-visits-baku", "Minister visits Baku"), False),
+    ],
+)
+def test_is_pagination(link: Link, expected: bool) -> None:
+    assert is_pagination(link) is expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.org/", True),
+        ("https://x.org/tag/nato/", True),
+        ("https://x.org/author/jane-doe/", True),
+        ("https://x.org/search?q=nato", True),
+        ("https://x.org/category/news/page/2/", True),
+        ("https://x.org/news/2024/05/minister-visits-baku", False),
+    ],
+)
+def test_listing_urls(url: str, expected: bool) -> None:
+    assert looks_like_listing_url(url) is expected
+
+
+PARAS = "".join(f"<p>{'The minister held talks with his counterpart on trade and energy. ' * 3}</p>" for _ in range(4))
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        ('<meta property="og:type" content="article">', PARAS, "article"),
+        ('<script type="application/ld+json">{"@type": "NewsArticle"}</script>', PARAS, "article"),
+        (
+            '<script type="application/ld+json">{"@graph": [{"@type": "WebSite"}, {"@type": "NewsArticle"}]}</script>',
+            PARAS,
+            "article",
+        ),
+        ("", PARAS, "article"),  # no markup: long text, few links
+        ('<script type="application/ld+json">{"@type": "CollectionPage"}</script>', PARAS, "listing"),
+        (
+            "",
+            "".join(f'<p><a href="/n/{i}">Headline number {i} about diplomacy and talks</a></p>' for i in range(30)),
+            "listing",
+        ),
+        ('<meta property="og:type" content="article">', "<p>Short.</p>", "listing"),
+    ],
+)
+def test_classify_page_by_evidence(head: str, body: str, expected: str) -> None:
+    html = f"<html><head>{head}</head><body><main>{body}</main></body></html>"
+    assert classify_page(html, "https://x.org/news/some-story") == expected
+
+
+def test_classify_listing_urls_and_article_pattern() -> None:
+    html = f'<html><head><meta property="og:type" content="article"></head><body>{PARAS}</body></html>'
+    assert classify_page(html, "https://x.org/tag/nato/") == "listing"
+    seed = parse_seed(
+        {"name": "x", "allowed_domains": ["x.org"], "feeds": ["https://x.org/f"], "article_pattern": r"/n/\d+$"}
+    )
+    assert classify_page(html, "https://x.org/n/12", seed) == "article"
+    assert classify_page(html, "https://x.org/news/some-story", seed) == "listing"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://x.org/news/story", None),
+        ("https://x.org/" + "a" * 1100, "url-length"),
+        ("https://x.org/news/news/news/story", "repeated-segment"),
+        ("https://x.org/a/b/a/b/c", "repeated-segment"),
+        ("https://x.org/list?" + "&".join(f"f{i}=1" for i in range(8)), "query-explosion"),
+        ("https://x.org/calendar?month=1850-01", "calendar"),
+        ("https://x.org/calendar?month=2024-01", None),  # bounded by the per-calendar page budget
+    ],
+)
+def test_trap_reason(url: str, reason: str | None) -> None:
+    assert trap_reason(url) == reason
+
+
+def test_calendar_key_groups_calendar_pages() -> None:
+    a = calendar_key("https://x.org/calendar?month=2024-01")
+    assert a is not None and a == calendar_key("https://x.org/calendar?month=1999-12")
+    assert calendar_key("https://x.org/events/2024/05/") == calendar_key("https://x.org/events/2023/11/")
+    assert calendar_key("https://x.org/news/2024/05/minister-visits.html") is None
+    assert calendar_key("https://x.org/news/story") is None
