@@ -20,7 +20,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from ..archive import get_archive, utcnow
+from ..archive import ArchiveError, get_archive, utcnow
 from ..discovery import (
     calendar_key,
     classify_page,
@@ -81,7 +81,11 @@ class NewsSpider(scrapy.Spider):
         self.seeds = {s.name: s for s in seeds}
         hosts = {d.partition(":")[0] for s in seeds for d in s.allowed_domains + s.aliases}
         self.allowed_domains = sorted(hosts)
-        self.archive = get_archive(crawler)  # raises ArchiveError when the archive is unusable
+        try:
+            self.archive = get_archive(crawler)
+        except ArchiveError as exc:
+            logger.error("Unusable archive, nothing crawled: %s", exc)
+            raise
         self.known = {url: parse_date(when) for url, when in self.archive.known_articles(self.seeds).items()}
         self.known_pages = self.archive.known_pages(self.seeds)
         self.seen_keys: set[str] = set()
