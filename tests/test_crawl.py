@@ -144,3 +144,16 @@ def test_site_that_fails_entirely_gives_exit_status_2(test_site: SiteUnderTest, 
     assert result.returncode == 2, result.stderr[-2000:]
     assert _rows(db, "SELECT status FROM crawls") == [("failed",)]
     assert "FAILED" in result.stderr
+
+
+def test_progress_lines_while_running(test_site: SiteUnderTest, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    test_site.write_seed(seeds)
+    # A small delay keeps the crawl running long enough for several progress ticks.
+    result = run_crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(tmp_path / "a.db"), PROGRESS_INTERVAL="0.2",
+                       DOWNLOAD_DELAY="0.05")
+    assert result.returncode == 0, result.stderr[-2000:]
+    progress = re.findall(r"testsite: (\d+) fetched, (\d+) new, \d+ updated", result.stderr)
+    assert len(progress) >= 2
+    fetched = [int(f) for f, _ in progress]
+    assert fetched == sorted(fetched) and fetched[-1] > 0  # counts only grow
