@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 EXTRACTOR_VERSION = f"diplomatic-crawler/{__version__} trafilatura/{trafilatura.__version__}"
 WORD = re.compile(r"\w+")
-LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
+LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_].*)?$")  # ISO 639-1; a 3-letter code falls through to the next source
 
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "published_time", "pubdate",
@@ -70,7 +70,7 @@ def _language(meta: PageMeta, hints: SiteHints) -> str | None:
         if isinstance(value, str):
             match = LANG.match(value.strip())
             if match:
-                return match.group(1).lower()[:2]
+                return match.group(1).lower()
     return None
 
 
