@@ -20,7 +20,9 @@ from typing import Any
 
 import sqlite_utils
 
-from .migrations import ARTICLE_COLUMNS, MIGRATIONS, SCHEMA_VERSION
+from .enrich.hooks import ArchiveEnricher, enrich_record
+from .ids import article_id
+from .migrations import ARTICLE_COLUMNS, HEALTH_COUNTERS, MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["ARTICLE_COLUMNS", "COUNTERS", "Archive", "ArchiveError", "get_archive", "utcnow"]
 
@@ -37,8 +39,10 @@ COUNTERS = (
     "non_article",
     "failed",
     "without_date",
+    "extraction_failed",  # over the extraction time/size budget, or the worker crashed (migration 40)
+    *HEALTH_COUNTERS,  # responses, status_403/429/5xx, empty_text, short_text (migration 50)
 )
-JSON_LIST_COLUMNS = ("authors", "tags")
+JSON_LIST_COLUMNS = ("authors", "tags", "countries", "alternates")  # countries, alternates: migration 10
 
 
 class ArchiveError(RuntimeError):
@@ -56,13 +60,17 @@ def _is_empty(value: Any) -> bool:
 class Archive:
     """An open archive database. Use as a context manager or call `close()`."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000):
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000, check: bool = False):
         self.path = Path(path)
         try:
             if str(self.path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(str(self.path))
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            if check:
+                # Before anything writes to the file (even switching to WAL rewrites its header): a
+                # damaged archive is reported and left exactly as it is.
+                self._check_integrity()
             if str(self.path) != ":memory:":
                 self.db.enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -73,6 +81,20 @@ class Archive:
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _probe (x)")
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"{self.path}: cannot open archive: {exc}") from exc
+
+    def _check_integrity(self) -> None:
+        """`PRAGMA quick_check` (reads every page once; no index cross-check): raise `ArchiveError` for a
+        damaged file instead of crawling into it."""
+        try:
+            problems = [row[0] for row in self.db.execute("PRAGMA quick_check(5)").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            self.close()
+            raise ArchiveError(
+                f"{self.path}: the archive is damaged ({'; '.join(problems)}); it was not modified."
+                " Restore a backup, or recover the rows with: sqlite3 damaged.db .recover | sqlite3 new.db"
+            )
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -184,18 +206,25 @@ class Archive:
         row = self.db.execute("SELECT etag, last_modified FROM http_cache WHERE url = ?", [url]).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    # A crawl defers validators to its clean end (`commit_validators`): if it is killed or stops on an
+    # error, the next run must not get 304 for a sitemap whose articles were never archived.
+    defer_validators = False
+
     def save_validators(self, url: str, site: str | None, etag: str | None, last_modified: str | None) -> None:
+        row = {"url": url, "site": site, "etag": etag, "last_modified": last_modified, "checked_at": utcnow()}
+        if self.defer_validators:
+            self.__dict__.setdefault("_pending_validators", {})[url] = row
+            return
         with self._writing():
-            self.db["http_cache"].insert(
-                {
-                    "url": url,
-                    "site": site,
-                    "etag": etag,
-                    "last_modified": last_modified,
-                    "checked_at": utcnow(),
-                },
-                replace=True,
-            )
+            self.db["http_cache"].insert(row, replace=True)
+
+    def commit_validators(self) -> int:
+        """Write the validators deferred by a crawl (called when it ends cleanly); return how many."""
+        rows = list(self.__dict__.pop("_pending_validators", {}).values())
+        if rows:
+            with self._writing():
+                self.db["http_cache"].insert_all(rows, pk="url", replace=True)
+        return len(rows)
 
     # -- articles ----------------------------------------------------------------------------------
 
@@ -207,8 +236,20 @@ class Archive:
         with self._writing():
             for record in records:
                 with self.db.atomic():  # savepoint: this article entirely, or not at all
-                    outcomes.append(self._write_article(dict(record), crawl_id))
+                    # Enrichments (diplomatic_crawler.enrich): doc_type, countries before the write;
+                    # near-duplicate cluster and statement group after it, in the same savepoint.
+                    record = enrich_record(dict(record))
+                    row = {k: v for k, v in record.items() if not k.startswith("_")}  # "_minhash": index only
+                    outcome = self._write_article(row, crawl_id)
+                    self._enricher().after_write(record, outcome)
+                    outcomes.append(outcome)
         return outcomes
+
+    def _enricher(self) -> ArchiveEnricher:
+        enricher = getattr(self, "_enricher_cache", None)
+        if enricher is None:
+            enricher = self._enricher_cache = ArchiveEnricher(self.db)
+        return enricher
 
     def _write_article(self, record: dict[str, Any], crawl_id: int | None) -> str:
         key = record.get("canonical_url") or record.get("url")
@@ -225,13 +266,13 @@ class Archive:
         if isinstance(record.get("timezone_assumed"), bool):
             record["timezone_assumed"] = int(record["timezone_assumed"])
         existing = self.db.execute("SELECT content_hash FROM articles WHERE canonical_url = ?", [key]).fetchone()
-        table = self.db["articles"]
         if existing is None:
             record.update(fetched_at=fetched_at, first_seen=fetched_at, last_checked=fetched_at, crawl_id=crawl_id)
-            table.insert({k: v for k, v in record.items() if not _is_empty(v) or k in ("text",)}, alter=True)
+            record["article_id"] = article_id(key)  # stable id for exports (migration 2)
+            self._insert_article({k: v for k, v in record.items() if not _is_empty(v) or k in ("text",)})
             return "new"
         if existing[0] == record["content_hash"]:
-            table.update(key, {"last_checked": fetched_at})
+            self.db.execute("UPDATE articles SET last_checked = ? WHERE canonical_url = ?", [fetched_at, key])
             return "unchanged"
         updates = {
             k: v
@@ -239,8 +280,46 @@ class Archive:
             if k not in ("canonical_url", "first_seen") and not _is_empty(v) and v != "[]"
         }
         updates.update(fetched_at=fetched_at, last_checked=fetched_at, crawl_id=crawl_id)
-        table.update(key, updates, alter=True)
+        if updates.get("published"):
+            self._keep_precise_date(key, updates)
+        self._update_article(key, updates)
         return "updated"
+
+    _PUBLISHED_FIELDS = ("published", "published_raw", "published_source", "published_precision", "timezone_assumed")
+
+    def _keep_precise_date(self, key: str, updates: dict[str, Any]) -> None:
+        """An edited page that only yields the day (say, from its URL) of a publication time stored to
+        the minute keeps the stored, more precise value; a different day replaces it."""
+        row = self.db.execute("SELECT published FROM articles WHERE canonical_url = ?", [key]).fetchone()
+        stored, new = (row[0] if row else None) or "", str(updates["published"])
+        if len(new) == 10 and len(stored) > 10 and stored[:10] == new:
+            for name in self._PUBLISHED_FIELDS:
+                updates.pop(name, None)
+
+    # Rows are written with plain SQL against the column set read once per connection: no schema lookup
+    # per article (sqlite-utils' `alter=True` reads the table's columns on every call).
+
+    def _article_columns(self, row: Mapping[str, Any]) -> None:
+        """Make sure `articles` has a column for every key of `row` (a record field newer than the schema
+        gets one); the known columns are cached, so this is a set lookup per key."""
+        columns = getattr(self, "_columns_cache", None)
+        if columns is None:
+            columns = self._columns_cache = set(self.db["articles"].columns_dict)
+        missing = [k for k in row if k not in columns]
+        for name in missing:
+            value = row[name]
+            self.db["articles"].add_column(name, type(value) if value is not None else str)
+            columns.add(name)
+
+    def _insert_article(self, row: Mapping[str, Any]) -> None:
+        self._article_columns(row)
+        names = ", ".join(f"[{k}]" for k in row)
+        self.db.execute(f"INSERT INTO articles ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+    def _update_article(self, key: str, updates: Mapping[str, Any]) -> None:
+        self._article_columns(updates)
+        assignments = ", ".join(f"[{k}] = ?" for k in updates)
+        self.db.execute(f"UPDATE articles SET {assignments} WHERE canonical_url = ?", [*updates.values(), key])
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -259,16 +338,33 @@ class _WriteGuard:
         self._cm: Any = None
 
     def __enter__(self) -> sqlite_utils.Database:
+        db = self.archive.db
         try:
-            self._cm = self.archive.db.atomic()
+            self._outer = not db.conn.in_transaction
+            if self._outer:
+                # Take the write lock at BEGIN (waiting up to busy_timeout if another crawl is writing).
+                # A deferred transaction that reads first fails at once with "database is locked" when
+                # another process commits before it writes (WAL snapshot upgrade), busy timeout or not.
+                db.execute("BEGIN IMMEDIATE")
+            self._cm = db.atomic()  # a savepoint inside our transaction
             return self._cm.__enter__()
         except sqlite3.Error as exc:
+            if self._outer and db.conn.in_transaction:
+                db.conn.rollback()
             raise ArchiveError(f"{self.archive.path}: cannot write: {exc}") from exc
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        db = self.archive.db
         try:
             self._cm.__exit__(exc_type, exc, tb)
+            if self._outer and db.conn.in_transaction:
+                if exc_type is None:
+                    db.execute("COMMIT")
+                else:
+                    db.conn.rollback()
         except sqlite3.Error as err:
+            if self._outer and db.conn.in_transaction:
+                db.conn.rollback()
             raise ArchiveError(f"{self.archive.path}: cannot write: {err}") from err
         if isinstance(exc, sqlite3.Error):
             raise ArchiveError(f"{self.archive.path}: cannot write: {exc}") from exc
@@ -280,6 +376,10 @@ def get_archive(crawler: Any) -> Archive:
     spider, the pipeline and the extensions)."""
     archive = getattr(crawler, "_diplomatic_archive", None)
     if archive is None:
-        archive = Archive(crawler.settings.get("ARCHIVE_DB") or "output/archive.db")
+        archive = Archive(
+            crawler.settings.get("ARCHIVE_DB") or "output/archive.db",
+            check=crawler.settings.getbool("ARCHIVE_CHECK_ON_OPEN", True),
+        )
+        archive.defer_validators = True
         crawler._diplomatic_archive = archive
     return archive

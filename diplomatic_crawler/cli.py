@@ -95,6 +95,23 @@ from .cli_crawl import demo, seeds  # noqa: E402 - crawl-side commands live in t
 main.add_command(seeds)
 main.add_command(demo)
 
+from .cli_sites import health, probe  # noqa: E402 - site onboarding and health checks
+
+main.add_command(probe)
+main.add_command(health)
+
+from .cli_export import browse, dataset, export, stats  # noqa: E402 - exports, datasets, stats, Datasette
+
+main.add_command(export)
+main.add_command(dataset)
+main.add_command(stats)
+main.add_command(browse)
+
+from .cli_enrich import enrich, similar  # noqa: E402 - research enrichments: clusters, back-fill
+
+main.add_command(similar)
+main.add_command(enrich)
+
 
 if __name__ == "__main__":
     main()

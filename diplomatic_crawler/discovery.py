@@ -6,6 +6,7 @@ Nothing here touches the network or Scrapy's engine, so every rule is testable o
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -295,6 +296,7 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
         return []
     base = tree.xpath("string(//base/@href)") or base_url
     base = urljoin(base_url, base)
+    scheme = urlsplit(base).scheme
     links: list[Link] = []
     seen: set[str] = set()
     for el in tree.xpath("//a[@href] | //link[@rel='next' or @rel='prev'][@href]"):
@@ -304,12 +306,11 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
         href = el.get("href", "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        url = urljoin(base, href).split("#", 1)[0]
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            continue
-        ext = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
-        if ext in _SKIP_EXTENSIONS:
+        if href.startswith(("http://", "https://", "//")):
+            url = _absolute_target(scheme, href)  # does not depend on the page: cached across pages
+        else:
+            url = _followable(urljoin(base, href))
+        if url is None:
             continue
         text = " ".join(el.text_content().split())[:200] if el.tag == "a" else ""
         key = url
@@ -320,6 +321,23 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
         seen.add(key)
         links.append(Link(url, text, rel))
     return links
+
+
+def _followable(url: str) -> str | None:
+    """The link target without its fragment, or None for a non-http(s) URL or a file type never followed."""
+    url = url.split("#", 1)[0]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    ext = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
+    return None if ext in _SKIP_EXTENSIONS else url
+
+
+@functools.lru_cache(maxsize=16384)
+def _absolute_target(scheme: str, href: str) -> str | None:
+    """`_followable(urljoin(base, href))` for an href with a host: `urljoin` then uses only the base's
+    scheme, so the result is shared by every page of the site (menus and footers repeat on each)."""
+    return _followable(urljoin(f"{scheme}://base.invalid/", href))
 
 
 def is_pagination(link: Link) -> bool:

@@ -69,7 +69,22 @@ class CrawlReport:
         ext = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL", 30.0))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
         return ext
+
+    def response_received(self, response: Any, request: Any, spider: Spider) -> None:
+        """Count every response of a site (retried ones included) and its 403 / 429 / 5xx share, which
+        `diplomatic-crawler health` compares across runs to spot blocking and failing servers."""
+        site = request.meta.get("site")
+        if not site:
+            return  # robots.txt and other requests of no site
+        stats = self.crawler.stats
+        stats.inc_value(f"diplomatic/{site}/responses")
+        status = response.status
+        if status in (403, 429):
+            stats.inc_value(f"diplomatic/{site}/status_{status}")
+        elif 500 <= status <= 599:
+            stats.inc_value(f"diplomatic/{site}/status_5xx")
 
     def _sites(self, spider: Spider) -> list[str]:
         return list(getattr(spider, "seeds", {}) or {})
@@ -119,6 +134,8 @@ class CrawlReport:
             archive = get_archive(self.crawler)
             if hasattr(spider, "flush_pages"):
                 spider.flush_pages()
+            if code in (EXIT_OK, EXIT_SITE_FAILED):  # ran to its end: the next run may ask conditionally
+                archive.commit_validators()
             if crawl_id is not None:
                 archive.finish_crawl(crawl_id, status, counts)
         except ArchiveError as exc:

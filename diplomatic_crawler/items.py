@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .extraction import Article
@@ -21,6 +21,9 @@ class ArchivedArticle:
     fetched_at: str
     country: str | None = None
     issuer: str | None = None
+    # Enrichment fields the spider knows beside the extraction record (diplomatic_crawler.enrich):
+    # content_type ("html"/"pdf"), linked_from (a PDF's referring page), alternates (declared translations).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         """The archive row: every `Article` field, with `canonical_url` set to our canonical key."""
@@ -32,4 +35,5 @@ class ArchivedArticle:
             issuer=self.issuer,
             fetched_at=self.fetched_at,
         )
+        record.update(self.extra)
         return record

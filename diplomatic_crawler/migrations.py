@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-__all__ = ["ARTICLE_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["ARTICLE_COLUMNS", "HEALTH_COUNTERS", "MIGRATIONS", "SCHEMA_VERSION"]
 
 # Every field of the extraction record (`Article`) plus what the crawl adds.
 ARTICLE_COLUMNS: dict[str, type] = {
@@ -47,6 +47,10 @@ ARTICLE_COLUMNS: dict[str, type] = {
 }
 
 
+# crawl_sites counters added by migration 50 (health): see `_health_counters`.
+HEALTH_COUNTERS = ("responses", "status_403", "status_429", "status_5xx", "empty_text", "short_text")
+
+
 def _initial(db: sqlite_utils.Database) -> None:
     db["crawls"].create({"id": int, "started": str, "finished": str, "status": str, "args": str, "sites": str}, pk="id")
     db["crawl_sites"].create(
@@ -76,7 +80,92 @@ def _initial(db: sqlite_utils.Database) -> None:
     db["http_cache"].create({"url": str, "site": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url")
 
 
+def _health_counters(db: sqlite_utils.Database) -> None:
+    """Per-run, per-site counters read by `diplomatic-crawler health`: responses received and how many were
+    403, 429 or 5xx (retries included), article pages without text and articles with very short text.
+    Runs recorded before this migration keep NULL there (not measured), never a misleading 0."""
+    for column in ("responses", "status_403", "status_429", "status_5xx", "empty_text", "short_text"):
+        if column not in db["crawl_sites"].columns_dict:
+            db["crawl_sites"].add_column(column, int)
+
+
+def _article_id(db: sqlite_utils.Database) -> None:
+    """`articles.article_id`: a stable id derived from the canonical URL (see `diplomatic_crawler.ids`), used
+    by every export; existing rows are backfilled and new rows get it from `Archive.write_articles`."""
+    from .ids import article_id
+
+    if "article_id" not in db["articles"].columns_dict:
+        db["articles"].add_column("article_id", str)
+    db.conn.create_function("_dc_article_id", 1, article_id, deterministic=True)
+    db.execute("UPDATE articles SET article_id = _dc_article_id(canonical_url) WHERE article_id IS NULL")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_article_id ON articles (article_id)")
+
+
+def _browse_view(db: sqlite_utils.Database) -> None:
+    """View `articles_browse` for Datasette: every article column (`*` is expanded when the view is read, so
+    columns added later appear too), the publication `year` to facet on, and `rowid` for full-text search."""
+    db.execute(
+        "CREATE VIEW IF NOT EXISTS articles_browse AS SELECT articles.rowid AS rowid, articles.*,"
+        " CAST(substr(articles.published, 1, 4) AS INTEGER) AS year FROM articles"
+    )
+
+
+def _extraction_failed(db: sqlite_utils.Database) -> None:
+    """`crawl_sites.extraction_failed`: pages whose extraction ran out of its budget (EXTRACTION_TIMEOUT,
+    EXTRACTION_MAX_BYTES) or crashed its worker. Earlier runs keep NULL (not measured)."""
+    if "extraction_failed" not in db["crawl_sites"].columns_dict:
+        db["crawl_sites"].add_column("extraction_failed", int)
+
+
+def _enrichments(db: sqlite_utils.Database) -> None:
+    """Research enrichments (`diplomatic_crawler.enrich`): article columns content_type, linked_from, doc_type,
+    doc_type_reason, countries, alternates, statement_group, cluster_id (NULL for rows archived before:
+    `diplomatic-crawler enrich` fills them); the MinHash/LSH index of the near-duplicate clusters
+    (`minhash`, `minhash_bands`) and the declared translations (`language_links`, `statement_members`)."""
+    from .enrich.hooks import ENRICH_COLUMNS
+
+    columns = db["articles"].columns_dict
+    for name, kind in ENRICH_COLUMNS.items():
+        if name not in columns:
+            db["articles"].add_column(name, kind)
+    for column in ("doc_type", "cluster_id", "statement_group", "linked_from"):
+        db.execute(f"CREATE INDEX IF NOT EXISTS idx_articles_{column} ON articles ({column})")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS minhash (canonical_url TEXT PRIMARY KEY, shingles INTEGER NOT NULL,"
+        " signature BLOB NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS minhash_bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+        " canonical_url TEXT NOT NULL, PRIMARY KEY (band, bucket, canonical_url)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_minhash_bands_url ON minhash_bands (canonical_url)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS language_links (url TEXT NOT NULL, alternate_url TEXT NOT NULL,"
+        " hreflang TEXT, source TEXT, PRIMARY KEY (url, alternate_url))"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_language_links_alternate ON language_links (alternate_url)")
+    db.execute("CREATE TABLE IF NOT EXISTS statement_members (url TEXT PRIMARY KEY, statement_group TEXT NOT NULL)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_statement_members_group ON statement_members (statement_group)")
+
+
+def _article_http_status(db: sqlite_utils.Database) -> None:
+    """`articles.http_status` and `http_status_at`: what the article's URL answered when it was last
+    fetched again (404, 410, 500, ... or 200). Metadata only: an error answer never touches the stored
+    text or dates (see `diplomatic_crawler.status_tracking`). NULL until the article is re-fetched."""
+    columns = db["articles"].columns_dict
+    if "http_status" not in columns:
+        db["articles"].add_column("http_status", int)
+    if "http_status_at" not in columns:
+        db["articles"].add_column("http_status_at", str)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
+    (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
+    (3, "view articles_browse: articles with a year column, for Datasette facets", _browse_view),
+    (10, "enrichments: doc_type, countries, language versions, near-duplicate clusters, PDF statements", _enrichments),
+    (30, "articles.http_status / http_status_at: last answer of an archived article's URL", _article_http_status),
+    (40, "crawl_sites.extraction_failed: pages over the extraction time or size budget", _extraction_failed),
+    (50, "crawl_sites: response status and text-quality counters for health checks", _health_counters),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

@@ -1,17 +1,21 @@
 """Item pipeline: batch articles into the SQLite archive.
 
 Each batch is one transaction and each article one savepoint inside it, so an article is either fully
-written or not at all. If the archive cannot be written the crawl stops (reason `archive_error`) and
-`scrapy crawl` exits non-zero.
+written or not at all. Batches are written by a background thread with its own connection
+(`ARCHIVE_WRITER_THREAD`, on by default), so commits never hold up the reactor; they are written in
+order, and closing the spider waits for all of them. If the archive cannot be written the crawl stops
+(reason `archive_error`) and `scrapy crawl` exits non-zero.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .archive import ArchiveError, get_archive
+from .archive import Archive, ArchiveError, get_archive
 from .items import ArchivedArticle
 
 if TYPE_CHECKING:
@@ -35,6 +39,10 @@ class ArchivePipeline:
         self.buffer: list[ArchivedArticle] = []
         self.failed = False
         self._closing: asyncio.Future[None] | None = None
+        self.background = crawler.settings.getbool("ARCHIVE_WRITER_THREAD", True)
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_archive: Archive | None = None
+        self._in_flight: deque[tuple[list[ArchivedArticle], Future[list[str]]]] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -50,6 +58,8 @@ class ArchivePipeline:
             "archive_db": str(archive.path),
         }
         self.crawler._diplomatic_crawl_id = archive.start_crawl(args, sites)
+        if self.background and str(archive.path) != ":memory:":
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="archive-writer")
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArchivedArticle):
@@ -59,29 +69,69 @@ class ArchivePipeline:
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
+        else:
+            self._harvest()
         return item
 
-    def flush(self) -> None:
+    def flush(self, *, wait: bool = False) -> None:
+        """Hand the buffered articles to the writer as one batch (or write them here without a writer
+        thread); count the outcomes of the batches written so far, or of all of them with `wait`."""
         batch, self.buffer = self.buffer, []
-        if not batch or self.failed:
+        if batch and not self.failed:
+            records = [i.to_record() for i in batch]
+            crawl_id = crawl_id_of(self.crawler)
+            if self._writer is not None:
+                self._in_flight.append((batch, self._writer.submit(self._write, records, crawl_id)))
+            else:
+                try:
+                    self._counted(batch, get_archive(self.crawler).write_articles(records, crawl_id))
+                except ArchiveError as exc:
+                    self._fail(exc)
+        self._harvest(wait=wait)
+
+    def _write(self, records: list[dict[str, Any]], crawl_id: int | None) -> list[str]:
+        """Writer thread: its own connection to the archive (SQLite connections stay in their thread)."""
+        if self._writer_archive is None:
+            self._writer_archive = Archive(get_archive(self.crawler).path)
+        return self._writer_archive.write_articles(records, crawl_id)
+
+    def _close_writer_archive(self) -> None:
+        if self._writer_archive is not None:
+            self._writer_archive.close()
+            self._writer_archive = None
+
+    def _harvest(self, *, wait: bool = False) -> None:
+        while self._in_flight and (wait or self._in_flight[0][1].done()):
+            batch, future = self._in_flight.popleft()
+            try:
+                outcomes = future.result()
+            except ArchiveError as exc:
+                self._fail(exc)
+            except Exception as exc:  # anything else lost in the writer must stop the crawl just the same
+                self._fail(ArchiveError(f"{type(exc).__name__}: {exc}"))
+            else:
+                self._counted(batch, outcomes)
+
+    def _fail(self, exc: ArchiveError) -> None:
+        if self.failed:
             return
+        self.failed = True
+        self.crawler.stats.set_value(ARCHIVE_ERROR_STAT, str(exc))
+        logger.error("Archive write failed, stopping the crawl: %s", exc)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            self._closing = asyncio.ensure_future(engine.close_spider_async(reason="archive_error"))
+
+    def _counted(self, batch: list[ArchivedArticle], outcomes: list[str]) -> None:
         stats = self.crawler.stats
-        try:
-            outcomes = get_archive(self.crawler).write_articles(
-                [i.to_record() for i in batch], crawl_id_of(self.crawler)
-            )
-        except ArchiveError as exc:
-            self.failed = True
-            stats.set_value(ARCHIVE_ERROR_STAT, str(exc))
-            logger.error("Archive write failed, stopping the crawl: %s", exc)
-            engine = self.crawler.engine
-            if engine is not None and engine.spider is not None:
-                self._closing = asyncio.ensure_future(engine.close_spider_async(reason="archive_error"))
-            return
         for item, outcome in zip(batch, outcomes, strict=True):
             stats.inc_value(f"diplomatic/{item.site}/{outcome}")
             if not item.article.published:
                 stats.inc_value(f"diplomatic/{item.site}/without_date")
 
     def close_spider(self) -> None:
-        self.flush()
+        self.flush(wait=True)
+        if self._writer is not None:
+            self._writer.submit(self._close_writer_archive).result()
+            self._writer.shutdown(wait=True)
+            self._writer = None

@@ -317,7 +317,27 @@ def load_seed(path: str | Path) -> Seed:
         raise SeedError(f"{path}: file: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SeedError(f"{path}: toml: {exc}") from None
-    return parse_seed(data, source=str(path), expected_name=path.stem)
+    try:
+        return parse_seed(data, source=str(path), expected_name=path.stem)
+    except SeedError as exc:
+        raise SeedError(_with_line_numbers(str(exc), path)) from None
+
+
+def _with_line_numbers(messages: str, path: Path) -> str:
+    """Add `(line N)` to each `file: field: reason` message whose key appears in the file."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return messages
+    out = []
+    prefix = f"{path}: "
+    for message in messages.splitlines():
+        field_name = message[len(prefix) :].split(":", 1)[0] if message.startswith(prefix) else ""
+        key = field_name.rsplit(".", 1)[-1]
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=") if key else None
+        number = next((n for n, line in enumerate(lines, 1) if pattern and pattern.match(line)), None)
+        out.append(f"{message} (line {number})" if number else message)
+    return "\n".join(out)
 
 
 def seed_files(path: str | Path) -> list[Path]:

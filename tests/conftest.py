@@ -29,6 +29,7 @@ FAST_SETTINGS = {
     "PROGRESS_INTERVAL": "0",
     "CALENDAR_PAGES_LIMIT": "5",
     "LOG_LEVEL": "INFO",
+    "ALLOW_PRIVATE_NETWORKS": "True",  # the test sites are served on 127.0.0.1
 }
 
 

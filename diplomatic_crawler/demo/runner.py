@@ -94,6 +94,7 @@ def run_demo(
                 "AUTOTHROTTLE_ENABLED": "False",
                 "PROGRESS_INTERVAL": "5",
                 "LOG_LEVEL": "INFO",
+                "ALLOW_PRIVATE_NETWORKS": "127.0.0.1",  # the demo sites are served on 127.0.0.1
                 **(extra_settings or {}),
             }
             cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seeds={seeds_dir}"]

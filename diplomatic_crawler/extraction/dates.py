@@ -179,6 +179,14 @@ _RELATIVE_RE = re.compile(
     r"|\b\d{1,3}\s+(?:dəqiqə|saat|gün|həftə)\s+(?:əvvəl|öncə)",
     re.IGNORECASE,
 )
+# "Today 11:30", "вчера, 14:30", "Publié hier": a day word opening a date line (only at its start, so
+# that "yesterday" inside a sentence is never read as a date), with an optional wall-clock time.
+_DAY_WORD_RE = re.compile(
+    r"^[^\w]{0,3}(?:(?:published|posted|updated|опубликовано|publié|publicado|veröffentlicht)[:\s]{1,3})?"
+    r"(?:today|yesterday|aujourd'hui|hier|сегодня|вчера|hoy|ayer|heute|gestern|bugün|dün|bu\s+gün|dünən)"
+    r"(?:[,\s]{1,3}(?:at\s+|в\s+|à\s+|a\s+las\s+|um\s+|saat\s+)?[0-2]?\d[:.h][0-5]\d)?(?=\s*(?:$|[|·•—–,;.)\]-]))",
+    re.IGNORECASE,
+)
 _CLOCK_RE = re.compile(
     r"(?<!\d)[0-2]?\d(?::|\s?h\s?)[0-5]\d(?::([0-5]\d))?(?!\d)|\b\d{1,2}\s?[ap]\.?m\b", re.IGNORECASE
 )
@@ -365,7 +373,7 @@ class DateReader:
                 return self._from_candidate(match, match.group(0).strip(), source, MIN_FIND_YEAR)
             except _Rejected:
                 continue
-        if self._fetched is not None and (rel := _RELATIVE_RE.search(window)):
+        if self._fetched is not None and (rel := _RELATIVE_RE.search(window) or _DAY_WORD_RE.search(window)):
             return self._relative(rel.group(0), source)
         return None
 

@@ -22,19 +22,20 @@ from twisted.python.failure import Failure
 
 from ..archive import ArchiveError, get_archive, utcnow
 from ..discovery import (
+    Link,
     calendar_key,
-    classify_page,
     is_pagination,
-    page_links,
     parse_date,
     parse_feed,
     parse_sitemap,
     trap_reason,
 )
-from ..extraction import ExtractionError, extract_article
+from ..enrich.hooks import item_extra
+from ..enrich.pdf import extract_pdf_enriched, is_pdf
 from ..items import ArchivedArticle
 from ..seeds import Seed, SeedError, load_seeds
 from ..urls import canonical_url, clean_url, resolve_canonical
+from ..workers import DEFAULT_MAX_BYTES, ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 if TYPE_CHECKING:
     from typing import Self
@@ -98,7 +99,11 @@ class NewsSpider(scrapy.Spider):
         self.calendar_limit = settings.getint("CALENDAR_PAGES_LIMIT", 24)
         self.stop_pagination = settings.getbool("STOP_PAGINATION_ON_KNOWN", True)
         self.refetch_non_articles = settings.getbool("REFETCH_NON_ARTICLES", False)
+        self.short_text_words = settings.getint("SHORT_TEXT_WORDS", 50)
         self.url_limit = settings.getint("URLLENGTH_LIMIT", 1024) or 1024
+        # Parsing and extraction run in worker processes, within a per-page time and size budget.
+        self.extraction = ExtractionPool.from_settings(settings)
+        self.extraction_max_bytes = settings.getint("EXTRACTION_MAX_BYTES", DEFAULT_MAX_BYTES)
         logger.info(
             "Crawling %d site(s): %s; %d article(s) already archived",
             len(self.seeds),
@@ -112,6 +117,7 @@ class NewsSpider(scrapy.Spider):
     # -- start ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        self.extraction.start()  # the workers import while the first requests go out
         for seed in self.seeds.values():
             for url in seed.sitemaps:
                 if req := self._feed_request(url, seed, self.parse_sitemap, entry=True):
@@ -185,12 +191,16 @@ class NewsSpider(scrapy.Spider):
         kind = "sitemap" if callback == self.parse_sitemap else "feed"
         return self._request(url, seed, kind=kind, entry=entry, callback=callback, headers=headers)
 
-    def _candidate(self, url: str, seed: Seed, changed: datetime | None = None) -> Request | None:
+    def _candidate(
+        self, url: str, seed: Seed, changed: datetime | None = None, *, key: str | None = None
+    ) -> Request | None:
         """A link that may be an article: request it unless archived already (and not changed since
-        our last fetch) or known not to be an article."""
-        if not seed.owns(url):
-            return None
-        key = canonical_url(url, seed)
+        our last fetch) or known not to be an article. A `key` comes from `analyse_page`, which has
+        checked already that the site owns the link and computed its canonical URL."""
+        if key is None:
+            if not seed.owns(url):
+                return None
+            key = canonical_url(url, seed)
         if key in self.seen_keys:
             return None
         self.seen_keys.add(key)
@@ -258,19 +268,27 @@ class NewsSpider(scrapy.Spider):
                 yield req
         self._save_validators(response, site)
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         seed, site = self._got_response(response)
         kind = response.meta.get("kind")
         if not isinstance(response, TextResponse) or b"html" not in (
             response.headers.get("Content-Type") or b"text/html"
         ):
+            if self._pdf_enabled and is_pdf(response.body, response.headers.get("Content-Type")):
+                if (item := await self._pdf(response, seed)) is not None:
+                    yield item
+                return
             self.inc(site, "non_article")
             self._remember_page(response, site, "other")
             return
+        fetched_at = utcnow()
+        page = await self._analyse(response, seed, classify=kind != "listing", fetched_at=fetched_at)
+        if page is None:
+            return
         requested_key = response.meta.get("key")
-        page_kind = "listing" if kind == "listing" else classify_page(response.body, response.url, seed)
+        page_kind = "listing" if kind == "listing" else page.kind
         if page_kind == "article":
-            item = self._article(response, seed)
+            item = self._article(response, seed, page, fetched_at)
             own_key = canonical_url(response.url, seed)
             if item is not None and item.key != own_key and not response.meta.get("via_canonical"):
                 # A copy (print view, tracking URL, ...) whose rel=canonical names another page of the
@@ -287,6 +305,8 @@ class NewsSpider(scrapy.Spider):
                 if requested_key and requested_key != item.key:
                     # Reached through a redirect or a non-canonical URL: remember the alias.
                     self._remember(requested_key, site, "alias")
+                if (item.article.word_count or 0) < self.short_text_words:
+                    self.inc(site, "short_text")  # a health signal (see `diplomatic-crawler health`)
                 yield item
             else:
                 self.inc(site, "non_article")
@@ -294,18 +314,51 @@ class NewsSpider(scrapy.Spider):
         else:
             self.inc(site, "non_article")
             self._remember_page(response, site, page_kind)
-        yield from self._follow(response, seed)
+        for request in self._follow(response, seed, page.links, page.keys):
+            yield request
+        for request in self._pdf_requests(response, seed, page.enrichment.get("pdf_links") or ()):
+            yield request
 
-    def _article(self, response: Response, seed: Seed) -> ArchivedArticle | None:
-        fetched_at = utcnow()
+    async def _analyse(
+        self, response: Response, seed: Seed, *, classify: bool, fetched_at: str
+    ) -> PageAnalysis | None:
+        """Parse, classify and extract the page in the worker pool without blocking the reactor. A page
+        over EXTRACTION_MAX_BYTES, or one that exceeds EXTRACTION_TIMEOUT or crashes its worker, gives None:
+        counted as `extraction_failed` (and by reason), logged, and tried again on the next run."""
+        size = len(response.body)
+        if self.extraction_max_bytes and size > self.extraction_max_bytes:
+            reason = f"{size} bytes, over EXTRACTION_MAX_BYTES = {self.extraction_max_bytes}"
+            return self._extraction_failed(seed.name, response.url, "too_large", reason)
         try:
-            article = extract_article(
-                response.body, response.url, seed=seed, fetched_at=datetime.fromisoformat(fetched_at)
+            return await self.extraction.run(
+                analyse_page,
+                response.body,
+                response.url,
+                seed,
+                classify=classify,
+                fetched_at=datetime.fromisoformat(fetched_at),
             )
-        except ExtractionError as exc:
-            logger.info("%s: not extractable: %s (%s)", seed.name, response.url, exc)
+        except ExtractionFailed as exc:
+            return self._extraction_failed(seed.name, response.url, exc.reason, str(exc))
+        except Exception as exc:  # a bug met on one page must not stop the crawl
+            logger.error("%s: extraction error on %s", seed.name, response.url, exc_info=exc)
+            return self._extraction_failed(seed.name, response.url, "error", f"{type(exc).__name__}: {exc}")
+
+    def _extraction_failed(self, site: str, url: str, reason: str, detail: str) -> None:
+        self.inc(site, "extraction_failed")
+        self.inc(site, f"extraction_failed/{reason}")
+        logger.warning("%s: extraction failed (%s) for %s: %s", site, reason, url, detail)
+        return None
+
+    def _article(self, response: Response, seed: Seed, page: PageAnalysis, fetched_at: str) -> ArchivedArticle | None:
+        article = page.article
+        if article is None:
+            if page.error:
+                logger.info("%s: not extractable: %s (%s)", seed.name, response.url, page.error)
+            self.inc(seed.name, "empty_text")
             return None
         if not article.text or not article.word_count:
+            self.inc(seed.name, "empty_text")  # an article page without body text: a health signal
             return None
         key = resolve_canonical(response.url, article.canonical_url, seed)
         if key in self.seen_articles:
@@ -320,6 +373,65 @@ class NewsSpider(scrapy.Spider):
             fetched_at=fetched_at,
             country=seed.country,
             issuer=seed.issuer,
+            extra=item_extra(page.enrichment, seed),
+        )
+
+    # -- PDF statements (diplomatic_crawler.enrich.pdf) -------------------------------------------
+
+    @property
+    def _pdf_enabled(self) -> bool:
+        return self.settings.getbool("FOLLOW_PDF_LINKS", True)
+
+    def _pdf_requests(self, response: Response, seed: Seed, links: Iterable[str]) -> Iterator[Request]:
+        """PDF links of an article or listing page on the site's domains: fetched once (skipped when
+        archived), at most PDF_MAX_SIZE bytes, remembering the page that linked them."""
+        if not self._pdf_enabled:
+            return
+        referrer = canonical_url(response.url, seed)
+        for url in links:
+            if seed.owns(url) and (req := self._candidate(url, seed)):
+                req.meta["linked_from"] = referrer
+                req.meta["download_maxsize"] = self.settings.getint("PDF_MAX_SIZE", 20 * 1024 * 1024)
+                self.inc(seed.name, "pdf_requested")
+                yield req
+
+    async def _pdf(self, response: Response, seed: Seed) -> ArchivedArticle | None:
+        """A fetched PDF as an archived article (content_type "pdf", linked_from the referring page)."""
+        fetched_at = utcnow()
+        try:
+            article, enrichment = await self.extraction.run(
+                extract_pdf_enriched, response.body, response.url, seed, fetched_at=datetime.fromisoformat(fetched_at)
+            )
+        except ExtractionFailed as exc:
+            return self._extraction_failed(seed.name, response.url, exc.reason, str(exc))
+        except Exception as exc:  # not a readable PDF (ExtractionError), or a bug met on one file
+            logger.info("%s: PDF not extractable: %s (%s)", seed.name, response.url, exc)
+            self.inc(seed.name, "non_article")
+            self._remember_page(response, seed.name, "other")
+            return None
+        if not article.text or not article.word_count:
+            self.inc(seed.name, "empty_text")
+            self._remember_page(response, seed.name, "other")
+            return None
+        key = canonical_url(response.url, seed)
+        if key in self.seen_articles:
+            self.inc(seed.name, "duplicate")
+            return None
+        self.seen_articles.add(key)
+        self.seen_keys.add(key)
+        self.inc(seed.name, "pdf")
+        referer = response.request.headers.get("Referer") if response.request is not None else None
+        linked_from = response.meta.get("linked_from") or (
+            canonical_url(referer.decode("latin-1"), seed) if referer else None
+        )
+        return ArchivedArticle(
+            key=key,
+            site=seed.name,
+            article=article,
+            fetched_at=fetched_at,
+            country=seed.country,
+            issuer=seed.issuer,
+            extra={**enrichment, "content_type": "pdf", "linked_from": linked_from},
         )
 
     @property
@@ -328,37 +440,42 @@ class NewsSpider(scrapy.Spider):
             self._seen_articles: set[str] = set()
         return self._seen_articles
 
-    def _follow(self, response: Response, seed: Seed) -> Iterable[Request]:
+    def _follow(
+        self, response: Response, seed: Seed, links: Iterable[Link], keys: Iterable[str]
+    ) -> Iterable[Request]:
         """Links of a listing (or article) page: pagination and `follow_pattern` links are listings,
         re-fetched on every run; everything else is a candidate, skipped when known. Pagination stops
-        when the page holds only known links (STOP_PAGINATION_ON_KNOWN)."""
+        when the page holds only known links (STOP_PAGINATION_ON_KNOWN). `links` are the site's own links
+        and `keys` their canonical URLs, both computed by `analyse_page` in the extraction workers."""
+        links, keys = list(links), list(keys)
+        if len(keys) != len(links):  # not from analyse_page: filter and key the links here
+            links = [link for link in links if seed.owns(link.url)]
+            keys = [canonical_url(link.url, seed) for link in links]
         listings = []
         pagination = []
         candidates = []
-        for link in page_links(response.body, response.url):
-            if not seed.owns(link.url):
-                continue
+        for link, key in zip(links, keys, strict=True):
             if seed.follow_pattern is not None and seed.follow_pattern.search(link.url):
-                (pagination if is_pagination(link) else listings).append(link.url)
+                (pagination if is_pagination(link) else listings).append((link.url, key))
             elif seed.article_pattern is not None and seed.article_pattern.search(link.url):
-                candidates.append(link.url)
+                candidates.append((link.url, key))
             elif is_pagination(link):
-                pagination.append(link.url)
+                pagination.append((link.url, key))
             elif seed.follow_pattern is None or seed.article_pattern is None:
-                candidates.append(link.url)
+                candidates.append((link.url, key))
         # Links first met on this page (navigation repeated on every page does not count) decide
         # whether the listing still holds anything new.
-        fresh = {k for k in (canonical_url(u, seed) for u in candidates) if k not in self.seen_keys}
+        fresh = {k for _, k in candidates if k not in self.seen_keys}
         only_known = bool(fresh) and all(k in self.known or k in self.known_pages for k in fresh)
-        for url in candidates:
-            if req := self._candidate(url, seed):
+        for url, key in candidates:
+            if req := self._candidate(url, seed, key=key):
                 yield req
         if pagination and only_known and self.stop_pagination:
             self.inc(seed.name, "pagination_stopped")
             logger.debug("%s: only known links on %s, not paginating further", seed.name, response.url)
             pagination = []
-        for url in listings + pagination:
-            if req := self._request(url, seed, kind="listing"):
+        for url, key in listings + pagination:
+            if req := self._request(url, seed, kind="listing", key=key):
                 yield req
 
     def redirect_target_known(self, request: Request, dropped: bool = False) -> bool:
@@ -392,6 +509,15 @@ class NewsSpider(scrapy.Spider):
         when the crawl closes)."""
         pages, self.pending_pages = self.pending_pages, []
         self.archive.add_pages(pages)
+
+    def closed(self, reason: str) -> None:
+        """Stop the extraction workers (every pending page has been handled by now) and keep their counts."""
+        pool = getattr(self, "extraction", None)
+        if pool is None:
+            return
+        pool.close()
+        for name, value in pool.stats_dict().items():
+            self.crawler.stats.set_value(f"{STATS_PREFIX}/extraction/{name}", value)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

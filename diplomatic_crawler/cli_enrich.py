@@ -1,0 +1,177 @@
+"""CLI commands around the enrichments: `similar` (a near-duplicate cluster) and `enrich` (back-fill).
+
+Registered in cli.py. The library does the work (`diplomatic_crawler.enrich`); these are thin layers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+DB_OPTION = click.option(
+    "--db",
+    default="output/archive.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The archive.",
+)
+
+
+def _open(db: str) -> Any:
+    from .archive import Archive, ArchiveError
+
+    if not Path(db).exists():
+        raise click.ClickException(f"{db}: no such archive")
+    try:
+        return Archive(db)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _find(archive: Any, url: str) -> dict[str, Any] | None:
+    """The article row for URL: its canonical URL, the address fetched, or either with/without a final /."""
+    candidates = [url, url.rstrip("/"), url.rstrip("/") + "/"]
+    for column in ("canonical_url", "url"):
+        for value in candidates:
+            row = archive.db.execute(
+                f"SELECT canonical_url, cluster_id, statement_group FROM articles WHERE {column} = ? LIMIT 1",
+                [value],
+            ).fetchone()
+            if row:
+                return {"canonical_url": row[0], "cluster_id": row[1], "statement_group": row[2]}
+    return None
+
+
+@click.command()
+@click.argument("url")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the cluster as JSON.")
+def similar(url: str, db: str, as_json: bool) -> None:
+    """List the near-duplicate cluster of URL (reposts of the same statement on other sites), with the
+    estimated similarity of each copy, and the article's declared language versions.
+
+    Example: diplomatic-crawler similar https://mfa.gov.az/en/news/no51221 --db output/archive.db
+    """
+    from .enrich.clusters import ClusterIndex
+
+    archive = _open(db)
+    try:
+        found = _find(archive, url)
+        if found is None:
+            raise click.ClickException(f"{url}: not in {db}")
+        if not found["cluster_id"]:
+            raise click.ClickException(f"{url}: no cluster yet; run `diplomatic-crawler enrich --db {db}`")
+        index = ClusterIndex(archive.db)
+        key = found["canonical_url"]
+        members = []
+        for row in archive.db.execute(
+            "SELECT canonical_url, site, published, doc_type, content_type, title FROM articles"
+            " WHERE cluster_id = ? ORDER BY published IS NULL, published, canonical_url",
+            [found["cluster_id"]],
+        ):
+            similarity = 1.0 if row[0] == key else index.similarity(key, row[0])
+            members.append(
+                {
+                    "canonical_url": row[0],
+                    "site": row[1],
+                    "published": row[2],
+                    "doc_type": row[3],
+                    "content_type": row[4],
+                    "title": row[5],
+                    "similarity": None if similarity is None else round(similarity, 3),
+                }
+            )
+        versions = []
+        if found["statement_group"]:
+            versions = [
+                {"canonical_url": u, "language": lang, "site": site}
+                for u, lang, site in archive.db.execute(
+                    "SELECT canonical_url, language, site FROM articles WHERE statement_group = ?"
+                    " AND canonical_url != ? ORDER BY language, canonical_url",
+                    [found["statement_group"], key],
+                )
+            ]
+    finally:
+        archive.close()
+    if as_json:
+        payload = {
+            "canonical_url": key,
+            "cluster_id": found["cluster_id"],
+            "members": members,
+            "statement_group": found["statement_group"],
+            "language_versions": versions,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"cluster {found['cluster_id']}: {len(members)} article(s)")
+    for m in members:
+        sim = "  -  " if m["similarity"] is None else f"{m['similarity']:.2f}"
+        marker = "*" if m["canonical_url"] == key else " "
+        click.echo(
+            f"{marker} {sim}  {m['site'] or '':<20} {(m['published'] or '')[:10]:<10} "
+            f"{m['doc_type'] or '':<15} {m['canonical_url']}  {m['title'] or ''}".rstrip()
+        )
+    if versions:
+        click.echo(f"language versions (statement group {found['statement_group']}):")
+        for v in versions:
+            click.echo(f"  {v['language'] or '??':<5} {v['site'] or '':<20} {v['canonical_url']}")
+
+
+@click.command()
+@DB_OPTION
+@click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
+@click.option("--all", "redo", is_flag=True, help="Recompute every row, not only rows without enrichments.")
+def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
+    """Fill doc_type, countries, clusters and statement groups for articles archived before these
+    enrichments existed (or, with --all, recompute them after a rule change). No network access.
+
+    Example: diplomatic-crawler enrich --db output/archive.db
+    """
+    from .enrich.hooks import ArchiveEnricher, enrich_record
+
+    archive = _open(db)
+    where = [] if redo else ["(doc_type IS NULL OR cluster_id IS NULL)"]
+    params: list[Any] = []
+    if sites:
+        where.append(f"site IN ({', '.join('?' * len(sites))})")
+        params.extend(sites)
+    sql = "SELECT canonical_url FROM articles"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY first_seen, canonical_url"
+    try:
+        keys = [k for (k,) in archive.db.execute(sql, params)]
+        enricher = ArchiveEnricher(archive.db)
+        columns = ("canonical_url", "url", "title", "section", "text", "language", "alternates", "content_type")
+        done = 0
+        for start in range(0, len(keys), 200):
+            chunk = keys[start : start + 200]
+            with archive.db.atomic():
+                for key in chunk:
+                    row = archive.db.execute(
+                        f"SELECT {', '.join(columns)} FROM articles WHERE canonical_url = ?", [key]
+                    ).fetchone()
+                    record = dict(zip(columns, row, strict=True))
+                    record["alternates"] = json.loads(record["alternates"]) if record["alternates"] else []
+                    enrich_record(record)
+                    archive.db.execute(
+                        "UPDATE articles SET doc_type = ?, doc_type_reason = ?, countries = ?, content_type = ?"
+                        " WHERE canonical_url = ?",
+                        [
+                            record.get("doc_type"),
+                            record.get("doc_type_reason"),
+                            json.dumps(record.get("countries") or [], ensure_ascii=False),
+                            record.get("content_type"),
+                            key,
+                        ],
+                    )
+                    enricher.after_write(record, "updated")
+                    done += 1
+        clusters = archive.db.execute("SELECT count(DISTINCT cluster_id) FROM articles").fetchone()[0]
+        groups = archive.db.execute("SELECT count(DISTINCT statement_group) FROM articles").fetchone()[0]
+    finally:
+        archive.close()
+    click.echo(f"{done} article(s) enriched; {clusters} cluster(s), {groups} statement group(s) in {db}")

@@ -1,0 +1,229 @@
+"""CLI commands around the archive's contents: `export`, `dataset`, `stats` and `browse` (registered in cli.py).
+
+Thin layer over `diplomatic_crawler.export`; an `ExportError` becomes one clean line and exit status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .export import FORMATS, ExportError, ExportFilter
+
+DEFAULT_DB = "output/archive.db"
+
+
+def _db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        default=DEFAULT_DB,
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The archive to read.",
+    )(func)
+
+
+def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--since, --until, --site, --language, --query, --crawl, --new: turned into an `ExportFilter` `flt`."""
+    options = [
+        click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        click.option("--until", metavar="DATE", help="Published on or before DATE (inclusive: 2024 = to 2024-12-31)."),
+        click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable)."),
+        click.option("--language", metavar="xx", help="Only articles in this ISO 639-1 language."),
+        click.option("--query", metavar="FTS", help="Full-text search (SQLite FTS5 syntax) on title and text."),
+        click.option("--crawl", "crawl_id", type=int, metavar="ID", help="Only what crawl run ID added or changed."),
+        click.option("--new", is_flag=True, help="Only what the latest crawl run added or changed."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, since, until, sites, language, query, crawl_id, new, **kwargs: Any) -> Any:
+        try:
+            flt = ExportFilter(
+                since=since, until=until, sites=sites, language=language, query=query, crawl_id=crawl_id, new=new
+            )
+        except ExportError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        return func(*args, flt=flt, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@click.command()
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
+@_filter_options
+@click.option("-o", "--output", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@click.option("--title", help="JSON Feed: the feed's title.")
+@click.option("--feed-url", help="JSON Feed: the URL the feed will be published at.")
+@click.option("--home-page-url", help="JSON Feed: the web page the feed belongs to.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+def export(
+    db: str,
+    fmt: str,
+    flt: ExportFilter,
+    output: str,
+    title: str | None,
+    feed_url: str | None,
+    home_page_url: str | None,
+    bom: bool,
+) -> None:
+    """Export articles of the archive as a JSON Feed 1.1, JSON Lines, JSON, CSV or Parquet file.
+
+    Rows are streamed from one read snapshot (memory stays flat; a crawl may keep writing). The file is
+    written under a temporary name and renamed when complete. CSV cells that a spreadsheet would run as a
+    formula (= + - @) get a leading apostrophe.
+
+    Examples:
+
+      diplomatic-crawler export --format jsonfeed --new -o output/feed.json
+
+      diplomatic-crawler export --format csv --site mfa-az --since 2025-01 -o mfa-az.csv
+
+      diplomatic-crawler export --format jsonl --query 'sanctions' -o - | jq .title
+    """
+    from .export import export_file
+
+    options: dict[str, Any] = {}
+    if fmt == "jsonfeed":
+        options.update(title=title, feed_url=feed_url, home_page_url=home_page_url)
+    if fmt == "csv":
+        options["bom"] = bom
+    try:
+        count = export_file(db, fmt, output, flt, **options)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output != "-":
+        click.echo(f"{count} article(s) written to {output}", err=True)
+
+
+@click.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@_db_option
+@_filter_options
+@click.option("--jsonl", is_flag=True, help="Also write a JSON Lines copy (jsonl/), sharded like the Parquet files.")
+@click.option(
+    "--max-shard-mb",
+    type=click.IntRange(1),
+    default=256,
+    show_default=True,
+    help="Start a new Parquet shard once a file reaches this size.",
+)
+@click.option("--shard-rows", type=click.IntRange(1), help="Also start a new shard after this many rows.")
+@click.option("--name", help="Dataset name in the card (default: the directory name).")
+@click.option("--force", is_flag=True, help="Replace OUT_DIR if it holds a dataset written by this command.")
+def dataset(
+    out_dir: str,
+    db: str,
+    flt: ExportFilter,
+    jsonl: bool,
+    max_shard_mb: int,
+    shard_rows: int | None,
+    name: str | None,
+    force: bool,
+) -> None:
+    """Write a research dataset to OUT_DIR: Parquet shards (zstd, typed schema) under data/, a dataset card
+    README.md (YAML header for dataset hubs, counts, schema, provenance, date quality, limitations) and
+    manifest.json (files, SHA-256, row counts).
+
+    Load it with pyarrow.parquet.read_table("OUT_DIR/data") or datasets.load_dataset("OUT_DIR").
+
+    Example: diplomatic-crawler dataset output/dataset-2025 --since 2025 --jsonl
+    """
+    from .export.dataset import write_dataset
+
+    try:
+        result = write_dataset(
+            db,
+            out_dir,
+            flt,
+            jsonl=jsonl,
+            max_shard_bytes=max_shard_mb * 1024 * 1024,
+            max_shard_rows=shard_rows,
+            force=force,
+            name=name,
+        )
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    shards = sum(1 for f in result.files if f["format"] == "parquet")
+    click.echo(
+        f"{result.rows} article(s) in {shards} Parquet shard(s) under {result.out_dir}/data; "
+        f"card {result.out_dir}/README.md, manifest {result.out_dir}/manifest.json"
+    )
+
+
+@click.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts) instead of a table.")
+def stats(db: str, as_json: bool) -> None:
+    """Per-site figures: articles, first/last published, share without date or with empty text, and the last
+    crawl that covered the site (when, status, new / updated / failed).
+
+    Example: diplomatic-crawler stats --db output/archive.db --json
+    """
+    import json
+
+    from .export.filters import ArchiveReader
+    from .export.stats import archive_stats, format_stats
+
+    try:
+        with ArchiveReader(db) as reader:
+            data = archive_stats(reader)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_stats(data))
+
+
+@click.command()
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", type=int, default=8001, show_default=True, help="Port (0 picks a free one).")
+@click.option("--metadata-only", is_flag=True, help="Print the Datasette metadata for this archive and exit.")
+def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
+    """Browse the archive in Datasette (optional extra: pip install 'diplomatic-crawler[browse]'), with
+    full-text search, facets by site, language, country and year, and text never rendered as HTML.
+
+    Example: diplomatic-crawler browse --db output/archive.db --port 8001
+    """
+    import json
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from .datasette import metadata_for
+
+    path = Path(db)
+    if not path.is_file():
+        raise click.ClickException(f"{path}: no such archive")
+    metadata = metadata_for(path)
+    if metadata_only:
+        click.echo(json.dumps(metadata, ensure_ascii=False, indent=2))
+        return
+    from .archive import Archive, ArchiveError
+
+    try:
+        Archive(path).close()  # apply pending migrations (the articles_browse view)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    datasette = shutil.which("datasette") or str(Path(sys.executable).with_name("datasette"))
+    if not Path(datasette).exists():
+        raise click.ClickException("Datasette is not installed: pip install 'diplomatic-crawler[browse]'")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump(metadata, handle)
+    try:
+        code = subprocess.call(
+            [datasette, "serve", str(path), "--metadata", handle.name, "--host", host, "--port", str(port)]
+        )
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+    if code not in (0, -2, 130):
+        raise click.ClickException(f"datasette exited with status {code}")

@@ -1,0 +1,233 @@
+"""Cross-site near-duplicates: one `cluster_id` for the same statement republished by a ministry, its
+embassies and news agencies; computed incrementally, article by article, as the archive is written.
+
+* Each text becomes the set of its word 3-grams (case- and accent-folded `\\w+` tokens) and a 128-value
+  MinHash signature (`datasketch.MinHash`, "affine32" scheme, fixed seed, so signatures from different
+  runs compare).
+* Candidates come from locality-sensitive hashing: the signature is cut into `b` bands of `r` rows
+  (b and r are datasketch's `MinHashLSH` optimum for `LSH_THRESHOLD`); each band's
+  hash is a row of `minhash_bands`, so finding the candidates of a new article is one indexed query.
+  The index lives in the archive (not in memory), so memory stays flat and every run, and the
+  `enrich` back-fill, continues the same index.
+* A candidate is a duplicate when the estimated Jaccard similarity of the two shingle sets is at least
+  `JACCARD` (light edits, changed titles, an added dateline), or when one text is nearly contained in
+  the other (estimated containment at least `CONTAINMENT`, both texts of `MIN_CONTAINED` shingles or
+  more: an agency that quotes a whole statement and adds its own introduction).
+* The new article joins the cluster of its duplicates; when it links two clusters they are merged
+  (the smaller id wins, in the same transaction). Without duplicates it starts its own cluster, so
+  `count(DISTINCT cluster_id)` counts statements and every row has a cluster.
+
+Texts shorter than `MIN_SHINGLES` shingles (a one-line notice) are never matched: too little text
+to tell a repost from a coincidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ClusterIndex", "Signature", "cluster_id_for", "pack_signature", "shingles", "signature", "unpack_signature"]
+
+logger = logging.getLogger(__name__)
+
+NUM_PERM = 128
+SHINGLE_WORDS = 3
+LSH_THRESHOLD = 0.3  # candidate retrieval (generous: the verification below decides)
+JACCARD = 0.5
+CONTAINMENT = 0.8
+MIN_CONTAINED = 40
+MIN_SHINGLES = 8
+SEED = 1
+SCHEME = "affine32"  # datasketch >= 2.0: uint32 values; signatures of another scheme never compare
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Signature:
+    hashvalues: np.ndarray  # uint32[NUM_PERM]
+    size: int  # number of distinct shingles
+
+    def to_blob(self) -> bytes:
+        return self.hashvalues.astype("<u4").tobytes()
+
+    @classmethod
+    def from_blob(cls, blob: bytes, size: int) -> Signature:
+        return cls(np.frombuffer(blob, dtype="<u4"), int(size))
+
+    def jaccard(self, other: Signature) -> float:
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+    def containment(self, other: Signature) -> float:
+        """Estimated |A ∩ B| / min(|A|, |B|) from the Jaccard estimate and the two set sizes."""
+        j = self.jaccard(other)
+        inter = j * (self.size + other.size) / (1.0 + j)
+        return inter / max(1, min(self.size, other.size))
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def shingles(text: str | None, k: int = SHINGLE_WORDS) -> set[bytes]:
+    """Distinct word k-grams of the folded text."""
+    words = _WORD.findall(_fold(text or ""))
+    if len(words) < k:
+        return set()
+    return {" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def signature(text: str | None) -> Signature | None:
+    """MinHash signature of a text, None when it is too short to compare."""
+    grams = shingles(text)
+    if len(grams) < MIN_SHINGLES:
+        return None
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
+    minhash.update_batch(list(grams))
+    return Signature(minhash.hashvalues.astype(np.uint32), len(grams))
+
+
+# (b, r): datasketch's false-positive/false-negative optimum for LSH_THRESHOLD and NUM_PERM, i.e.
+# `datasketch.MinHashLSH(threshold=0.3, num_perm=128).b, .r` (a test keeps the two equal). A constant,
+# so the process that writes the archive never imports datasketch and scipy (about 45 MB) just for it.
+LSH_BANDS = (37, 3)
+
+
+def _bands() -> tuple[int, int]:
+    return LSH_BANDS
+
+
+def band_keys(sig: Signature) -> list[tuple[int, int]]:
+    b, r = _bands()
+    keys = []
+    for band in range(b):
+        chunk = sig.hashvalues[band * r : (band + 1) * r].astype("<u4").tobytes()
+        bucket = int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True)
+        keys.append((band, bucket))
+    return keys
+
+
+def pack_signature(sig: Signature | None) -> dict[str, Any] | None:
+    """A signature as plain values (to travel from a worker process inside a record)."""
+    return None if sig is None else {"signature": sig.to_blob(), "shingles": sig.size}
+
+
+def unpack_signature(value: Any) -> Signature | bool | None:
+    """The inverse of `pack_signature`; False when the record carries no precomputed signature."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and value.get("signature"):
+        return Signature.from_blob(value["signature"], value["shingles"])
+    return False
+
+
+def cluster_id_for(key: str) -> str:
+    """The id of the cluster an article starts (a stable function of its canonical URL)."""
+    return "c-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def is_duplicate(a: Signature, b: Signature) -> bool:
+    if a.jaccard(b) >= JACCARD:
+        return True
+    return min(a.size, b.size) >= MIN_CONTAINED and a.containment(b) >= CONTAINMENT
+
+
+class ClusterIndex:
+    """The MinHash/LSH index in the archive (`minhash`, `minhash_bands`; migration 10). `add` is called
+    after each article write, inside the same transaction."""
+
+    def __init__(self, db: Any):
+        self.db = db
+        self.merges = 0
+
+    def _signature_of(self, key: str) -> Signature | None:
+        row = self.db.execute("SELECT signature, shingles FROM minhash WHERE canonical_url = ?", [key]).fetchone()
+        return Signature.from_blob(row[0], row[1]) if row else None
+
+    def forget(self, key: str) -> None:
+        self.db.execute("DELETE FROM minhash_bands WHERE canonical_url = ?", [key])
+        self.db.execute("DELETE FROM minhash WHERE canonical_url = ?", [key])
+
+    def candidates(self, sig: Signature, exclude: str | None = None) -> list[str]:
+        keys = band_keys(sig)
+        found: set[str] = set()
+        for start in range(0, len(keys), 100):
+            chunk = keys[start : start + 100]
+            values = ", ".join("(?, ?)" for _ in chunk)
+            params = [v for pair in chunk for v in pair]
+            sql = f"SELECT DISTINCT canonical_url FROM minhash_bands WHERE (band, bucket) IN (VALUES {values})"
+            found.update(url for (url,) in self.db.execute(sql, params))
+        found.discard(exclude)
+        return sorted(found)
+
+    def duplicates(self, sig: Signature, exclude: str | None = None) -> list[tuple[str, float]]:
+        """Archived articles that are near-duplicates of `sig`, with the estimated Jaccard similarity."""
+        result = []
+        for url in self.candidates(sig, exclude):
+            other = self._signature_of(url)
+            if other is not None and is_duplicate(sig, other):
+                result.append((url, sig.jaccard(other)))
+        return result
+
+    def add(self, key: str, text: str | None, sig: Signature | bool | None = False) -> str:
+        """Index (or re-index, after a text change) one archived article; set and return its cluster_id.
+        `sig` is the text's signature when it was computed elsewhere (an extraction worker), None for a
+        text too short to compare; by default it is computed here."""
+        db = self.db
+        self.forget(key)
+        if sig is False:
+            sig = signature(text)
+        row = db.execute("SELECT cluster_id FROM articles WHERE canonical_url = ?", [key]).fetchone()
+        current = row[0] if row else None
+        if sig is None:
+            cluster = current or cluster_id_for(key)
+        else:
+            matches = [url for url, _ in self.duplicates(sig, exclude=key)]
+            clusters: set[str] = set()
+            for start in range(0, len(matches), 500):
+                chunk = matches[start : start + 500]
+                sql = (
+                    "SELECT DISTINCT cluster_id FROM articles WHERE cluster_id IS NOT NULL"
+                    f" AND canonical_url IN ({', '.join('?' * len(chunk))})"
+                )
+                clusters.update(c for (c,) in db.execute(sql, chunk))
+            cluster = min(clusters) if clusters else cluster_id_for(key)
+            others = sorted(clusters - {cluster})
+            if others:
+                self.merges += len(others)
+                db.execute(
+                    f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({', '.join('?' * len(others))})",
+                    [cluster, *others],
+                )
+            db.execute(
+                "INSERT INTO minhash (canonical_url, shingles, signature) VALUES (?, ?, ?)",
+                [key, sig.size, sig.to_blob()],
+            )
+            getattr(db, "conn", db).executemany(
+                "INSERT OR IGNORE INTO minhash_bands (band, bucket, canonical_url) VALUES (?, ?, ?)",
+                [(band, bucket, key) for band, bucket in band_keys(sig)],
+            )
+        db.execute("UPDATE articles SET cluster_id = ? WHERE canonical_url = ?", [cluster, key])
+        return cluster
+
+    def similarity(self, a: str, b: str) -> float | None:
+        sa, sb = self._signature_of(a), self._signature_of(b)
+        if sa is None or sb is None:
+            return None
+        return sa.jaccard(sb)

@@ -1,0 +1,165 @@
+"""`diplomatic-crawler stats`: per-site figures from one read snapshot of the archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .filters import ArchiveReader
+
+__all__ = ["STATS_COLUMNS", "archive_stats", "format_stats"]
+
+STATS_COLUMNS = (
+    "articles",
+    "first_published",
+    "last_published",
+    "without_date",
+    "empty_text",
+    "last_crawl",
+    "last_crawl_finished",
+    "last_crawl_status",
+    "last_crawl_new",
+    "last_crawl_updated",
+    "last_crawl_failed",
+)
+
+
+def archive_stats(reader: ArchiveReader) -> dict[str, Any]:
+    """{"sites": [per-site dicts], "total": {...}, "crawls": n, "last_crawl": {...}|None}.
+
+    Per site: articles, first/last publication day, share without date, share with empty text, and for the
+    last crawl that covered the site its id, end time, status and new/updated/failed counts."""
+    rows = reader.query(
+        "SELECT site, count(*), min(substr(published, 1, 10)), max(substr(published, 1, 10)),"
+        " sum(published IS NULL OR published = ''), sum(text IS NULL OR trim(text) = '') FROM articles GROUP BY site"
+    )
+    sites: dict[str, dict[str, Any]] = {}
+    for site, count, first, last, undated, empty in rows:
+        sites[site] = {
+            "site": site,
+            "articles": count,
+            "first_published": first,
+            "last_published": last,
+            "without_date": round((undated or 0) / count, 4) if count else 0.0,
+            "empty_text": round((empty or 0) / count, 4) if count else 0.0,
+            "last_crawl": None,
+            "last_crawl_finished": None,
+            "last_crawl_status": None,
+            "last_crawl_new": None,
+            "last_crawl_updated": None,
+            "last_crawl_failed": None,
+        }
+    last_crawl = None
+    crawl_count = 0
+    if {"crawls", "crawl_sites"} <= reader.tables:
+        crawl_count = reader.query("SELECT count(*) FROM crawls")[0][0]
+        latest = reader.query(
+            "SELECT cs.site, c.id, c.finished, c.status, cs.new, cs.updated, cs.failed FROM crawl_sites cs"
+            " JOIN crawls c ON c.id = cs.crawl_id"
+            " WHERE cs.crawl_id = (SELECT max(crawl_id) FROM crawl_sites WHERE site = cs.site)"
+        )
+        for site, crawl_id, finished, status, new, updated, failed in latest:
+            entry = sites.setdefault(
+                site,
+                {
+                    "site": site,
+                    "articles": 0,
+                    "first_published": None,
+                    "last_published": None,
+                    "without_date": 0.0,
+                    "empty_text": 0.0,
+                },
+            )
+            entry.update(
+                last_crawl=crawl_id,
+                last_crawl_finished=finished,
+                last_crawl_status=status,
+                last_crawl_new=new,
+                last_crawl_updated=updated,
+                last_crawl_failed=failed,
+            )
+        rows = reader.query("SELECT id, started, finished, status FROM crawls ORDER BY id DESC LIMIT 1")
+        if rows:
+            last_crawl = dict(zip(("id", "started", "finished", "status"), rows[0], strict=True))
+    ordered = [sites[s] for s in sorted(sites)]
+    total_articles = sum(s["articles"] for s in ordered)
+    total = reader.query(
+        "SELECT count(*), min(substr(published, 1, 10)), max(substr(published, 1, 10)),"
+        " sum(published IS NULL OR published = ''), sum(text IS NULL OR trim(text) = '') FROM articles"
+    )[0]
+    return {
+        "archive": str(reader.path),
+        "sites": ordered,
+        "total": {
+            "sites": len(ordered),
+            "articles": total_articles,
+            "first_published": total[1],
+            "last_published": total[2],
+            "without_date": round((total[3] or 0) / total[0], 4) if total[0] else 0.0,
+            "empty_text": round((total[4] or 0) / total[0], 4) if total[0] else 0.0,
+        },
+        "crawls": crawl_count,
+        "last_crawl": last_crawl,
+    }
+
+
+def _fmt(value: Any, column: str) -> str:
+    if value is None:
+        return "-"
+    if column in ("without_date", "empty_text"):
+        return f"{value * 100:.1f}%"
+    if column == "last_crawl_finished":
+        return str(value)[:16].replace("T", " ")
+    return str(value)
+
+
+def format_stats(data: dict[str, Any]) -> str:
+    """A table for humans, one row per site and a total line."""
+    header = (
+        "site",
+        "articles",
+        "first",
+        "last",
+        "no date",
+        "empty",
+        "last crawl",
+        "finished",
+        "status",
+        "new",
+        "upd",
+        "failed",
+    )
+    cols = ("site", *STATS_COLUMNS)
+    body = [tuple(_fmt(row.get(c), c) for c in cols) for row in data["sites"]]
+    total = data["total"]
+    body.append(
+        (
+            "TOTAL",
+            str(total["articles"]),
+            _fmt(total["first_published"], ""),
+            _fmt(total["last_published"], ""),
+            _fmt(total["without_date"], "without_date"),
+            _fmt(total["empty_text"], "empty_text"),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        )
+    )
+    table = [header, *body]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    numeric = {1, 4, 5, 6, 9, 10, 11}
+    lines = []
+    for n, row in enumerate(table):
+        cells = [row[i].rjust(widths[i]) if i in numeric else row[i].ljust(widths[i]) for i in range(len(row))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0 or n == len(table) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    last = data.get("last_crawl")
+    footer = f"{data['crawls']} crawl run(s)"
+    if last:
+        footer += (
+            f"; last: #{last['id']} {last['status']}, started {last['started']}, finished {last['finished'] or '-'}"
+        )
+    return "\n".join([*lines, "", footer])

@@ -1,0 +1,57 @@
+"""What an archived article's URL answers now, recorded as metadata only.
+
+A press release that was archived and later answers 404 or 410 (withdrawn, moved, site relaunched) or
+500 is exactly the kind of change an archive exists for: the stored copy must stay as it was. This
+downloader middleware sees the final answer (after retries and redirects) of every re-fetched article
+and writes only `articles.http_status` and `articles.http_status_at` (migration 30); the text, title,
+dates and hash are never touched by an error answer. A later 200 sets the status back to 200.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from .archive import ArchiveError, get_archive, utcnow
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+__all__ = ["ArchivedStatusMiddleware"]
+
+logger = logging.getLogger(__name__)
+
+
+class ArchivedStatusMiddleware:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        key = request.meta.get("key")
+        spider = self.crawler.spider
+        known = getattr(spider, "known", None)
+        if not key or request.meta.get("kind") != "page" or not known or key not in known:
+            return response
+        status = response.status
+        if status >= 400:
+            site = request.meta.get("site", "?")
+            logger.warning("%s: archived article now answers HTTP %d, stored copy kept: %s", site, status, request.url)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(f"diplomatic/{site}/archived_http_{status}")
+        try:
+            archive = get_archive(self.crawler)
+            with archive._writing():
+                archive.db.execute(
+                    "UPDATE articles SET http_status = ?, http_status_at = ? WHERE canonical_url = ?",
+                    [status, utcnow(), key],
+                )
+        except ArchiveError as exc:  # the pipeline reports archive failures; this is metadata only
+            logger.error("Could not record HTTP %d for %s: %s", status, key, exc)
+        return response

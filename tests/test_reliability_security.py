@@ -1,0 +1,224 @@
+"""Reliability cases 7, 8, 9 (private-network guard, non-network schemes, DNS rebinding) and the
+seed-name part of 37: real `scrapy crawl news` against servers on 127.0.0.x."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from faultserver import FaultServer, Reply, crawl, make_site, served, stats_value, write_seed
+
+from diplomatic_crawler.security import NetworkPolicy, blocked_address_reason, parse_allow_setting
+
+
+def _count(db: Path, sql: str = "SELECT count(*) FROM articles") -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("address", "blocked"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("10.0.0.1", "private"),
+        ("192.168.1.20", "private"),
+        ("172.16.5.4", "private"),
+        ("169.254.169.254", "link-local"),
+        ("100.100.100.200", "not a public"),  # Alibaba metadata, carrier-grade NAT range
+        ("0.0.0.0", "unspecified"),
+        ("::1", "loopback"),
+        ("::ffff:10.0.0.1", "10.0.0.1"),
+        ("::ffff:127.0.0.1", "127.0.0.1"),
+        ("64:ff9b::a9fe:a9fe", "169.254.169.254"),  # NAT64 form of the metadata address
+        ("2002:7f00:1::", "127.0.0.1"),  # 6to4
+        ("fd00:ec2::254", "private"),  # AWS IPv6 metadata
+        ("fe80::1", "link-local"),
+        ("224.0.0.251", "multicast"),
+        ("93.184.215.14", None),
+        ("2606:4700:4700::1111", None),
+    ],
+)
+def test_address_classification(address: str, blocked: str | None) -> None:
+    reason = blocked_address_reason(address)
+    if blocked is None:
+        assert reason is None
+    else:
+        assert reason is not None and blocked in reason
+
+
+@pytest.mark.parametrize(
+    ("allow", "url", "refused"),
+    [
+        (False, "http://127.0.0.1:8080/admin", "loopback"),
+        (False, "http://[::ffff:10.0.0.1]/", "10.0.0.1"),
+        (False, "http://169.254.169.254/latest/meta-data/", "link-local"),
+        (False, "http://localhost:8000/", "local machine"),
+        (False, "http://metadata.google.internal/computeMetadata/v1/", "metadata"),
+        (False, "file:///etc/passwd", "scheme 'file'"),
+        (False, "data:text/html,<p>x</p>", "scheme 'data'"),
+        (False, "ftp://ftp.example.org/pub/", "scheme 'ftp'"),
+        (False, "https://mfa.gov.az/en/news/1", None),  # names are checked again when resolved
+        ("127.0.0.2", "http://127.0.0.2:81/", None),
+        ("127.0.0.2", "http://127.0.0.1:81/", "loopback"),
+        ("10.20.0.0/16", "http://10.20.3.4/", None),
+        ("10.20.0.0/16", "http://10.21.3.4/", "private"),
+        (True, "http://127.0.0.1/", None),
+        (True, "file:///etc/passwd", "scheme"),  # never, whatever the setting
+    ],
+)
+def test_url_policy(allow: object, url: str, refused: str | None) -> None:
+    reason = NetworkPolicy(parse_allow_setting(allow)).url_reason(url)
+    assert (reason is None) if refused is None else (reason is not None and refused in reason)
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "not-a-network", ["127.0.0.1", "x"]])
+def test_bad_allow_setting_is_rejected(value: object) -> None:
+    with pytest.raises(ValueError, match="ALLOW_PRIVATE_NETWORKS"):
+        parse_allow_setting(value)
+
+
+def test_default_setting_denies_the_test_site(tmp_path: Path) -> None:
+    """Production default: a site on 127.0.0.1 is not crawled at all, and no connection reaches it."""
+    server, _ = make_site(tmp_path, "local", 3)
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "local", server.netloc)
+    db = tmp_path / "a.db"
+    with served(server):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS="False")
+    assert server.hits == []
+    assert result.returncode == 2, result.stderr[-3000:]  # the only site failed entirely
+    assert stats_value(result.stderr, "ssrf/blocked") >= 3
+    assert "Blocked request to http://127.0.0.1" in result.stderr
+    assert _count(db) == 0
+
+
+def test_case7_redirects_to_private_addresses_are_blocked(tmp_path: Path) -> None:
+    """Articles that redirect to loopback, the metadata address or a v4-mapped private address: blocked
+    before connecting, counted as ssrf/blocked, no row; the rest of the site is archived."""
+    server, spec = make_site(tmp_path, "mfa", 4, host="127.0.0.2")
+    trap, _ = make_site(tmp_path, "intranet", 1, host="127.0.0.1")  # must never be reached
+    targets = {
+        "/news/go-loopback.html": f"http://127.0.0.1:{trap.port}/news/",
+        "/news/go-metadata.html": "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "/news/go-mapped.html": "http://[::ffff:10.0.0.1]/",
+        "/news/go-localhost.html": f"http://localhost:{trap.port}/",
+    }
+    for path, location in targets.items():
+        server.route(path, lambda p, q, loc=location: Reply(302, b"", {"Location": loc}))
+    spec.extra_links = tuple(f'<li><a href="{{{{BASE}}}}{p}">Moved</a></li>' for p in targets)
+    from diplomatic_crawler.demo.sitegen import build_site
+
+    build_site(server.root, spec)
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "mfa", server.netloc, article_pattern=r"/news/[^/]+\.html$")
+    db = tmp_path / "a.db"
+    with served(server, trap):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS="127.0.0.2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert trap.hits == []  # nothing ever connected to the loopback server
+    assert {p for p in targets} <= {h.path for h in server.hits}  # the redirects were served ...
+    assert stats_value(result.stderr, "ssrf/blocked") >= len(targets)  # ... and every hop refused
+    for fragment in ("169.254.169.254", "::ffff:10.0.0.1", "127.0.0.1", "localhost"):
+        assert f"Blocked request to http://{fragment}" in result.stderr.replace("[", "").replace("]", "")
+    assert _count(db) == 4
+    assert _count(db, "SELECT count(*) FROM articles WHERE url LIKE '%go-%' OR url NOT LIKE '%127.0.0.2%'") == 0
+
+
+def test_case8_non_network_urls_in_feeds_and_sitemaps(tmp_path: Path) -> None:
+    """file:, data: and ftp: entries in a feed and a sitemap are never fetched; the crawl goes on."""
+    server, _ = make_site(tmp_path, "mfa", 3)
+    secret = tmp_path / "secret.html"
+    secret.write_text("<html><body><article><p>TOP SECRET LOCAL FILE " * 20 + "</p></article></body></html>")
+    bad = [f"file://{secret}", "data:text/html,<p>injected</p>", "ftp://127.0.0.1/pub/x.html"]
+    items = "".join(f"<item><title>x</title><link>{u}</link></item>" for u in bad)
+    urls = "".join(f"<url><loc>{u}</loc></url>" for u in bad)
+    server.route(
+        "/evil-feed.xml",
+        lambda p, q: Reply(
+            200,
+            f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>".encode(),
+            {"Content-Type": "application/rss+xml"},
+        ),
+    )
+    server.route(
+        "/evil-sitemap.xml",
+        lambda p, q: Reply(
+            200,
+            f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>".encode(),
+            {"Content-Type": "application/xml"},
+        ),
+    )
+    seeds = tmp_path / "seeds"
+    base = f"http://{server.netloc}"
+    write_seed(
+        seeds,
+        "mfa",
+        server.netloc,
+        feeds=[f"{base}/evil-feed.xml", f"{base}/feed.xml"],
+        sitemaps=[f"{base}/evil-sitemap.xml"],
+    )
+    db = tmp_path / "a.db"
+    with served(server):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _count(db) == 3
+    assert _count(db, "SELECT count(*) FROM articles WHERE instr(text, 'TOP SECRET') OR instr(text, 'injected')") == 0
+    assert "TOP SECRET" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("start_urls", ["file:///etc/passwd"], "only http(s) URLs are allowed, got file scheme"),
+        ("feeds", ["data:text/xml,<rss/>"], "only http(s) URLs are allowed, got data scheme"),
+        ("sitemaps", ["ftp://127.0.0.1/sitemap.xml"], "only http(s) URLs are allowed, got ftp scheme"),
+    ],
+)
+def test_case8_seed_with_non_network_url_is_rejected(
+    tmp_path: Path, field: str, value: list[str], message: str
+) -> None:
+    server = FaultServer(tmp_path)
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "mfa", server.netloc, **{field: value})
+    with served(server):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(tmp_path / "a.db"))
+    assert result.returncode == 1
+    assert f"mfa.toml: {field}: {message}" in result.stderr
+    assert server.hits == []
+
+
+def test_case9_allowed_name_resolving_to_loopback_is_blocked_at_resolution(tmp_path: Path) -> None:
+    """DNS rebinding: the seed's own host name resolves to a private address. The guard refuses it when
+    the name is resolved, before any connection; the same crawl with that address allowed works (so the
+    stub resolver is what was tested)."""
+    server, _ = make_site(tmp_path, "rebind", 3, host="127.0.0.3")
+    netloc = f"news.rebind.test:{server.port}"
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "rebind", netloc)
+    db = tmp_path / "a.db"
+    hosts = {"news.rebind.test": "127.0.0.3"}
+    with served(server):
+        blocked = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), hosts=hosts, ALLOW_PRIVATE_NETWORKS="127.0.0.2")
+        assert server.hits == []
+        allowed = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), hosts=hosts, ALLOW_PRIVATE_NETWORKS="127.0.0.3")
+    assert blocked.returncode == 2, blocked.stderr[-3000:]
+    assert "news.rebind.test resolves to 127.0.0.3 (loopback)" in blocked.stderr
+    assert stats_value(blocked.stderr, "ssrf/blocked") >= 3
+    assert allowed.returncode == 0, allowed.stderr[-3000:]
+    assert _count(db) == 3
+    assert all(h.headers.get("host") == netloc for h in server.hits)
+
+
+@pytest.mark.parametrize("name", ["../../x", "..", "a/b", "/etc/passwd", "Mfa"])
+def test_case37_site_name_with_path_is_rejected(tmp_path: Path, name: str) -> None:
+    """A `-a site=` value is only ever matched against seed names, never used as a path."""
+    server = FaultServer(tmp_path)
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "mfa", server.netloc)
+    with served(server):
+        result = crawl("-a", f"seeds={seeds}", "-a", f"site={name}", ARCHIVE_DB=str(tmp_path / "a.db"))
+    assert result.returncode == 1
+    assert f"unknown site(s) {name}" in result.stderr
+    assert server.hits == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds"]  # nothing written, not even the archive
