@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -68,12 +68,20 @@ def clean_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     path = _PATH_SESSION_RE.sub("", parts.path)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
+    query = _drop_tracking(parts.query)
     netloc = parts.netloc.lower()
     host, _, port = netloc.rpartition(":") if ":" in netloc and not netloc.endswith("]") else (netloc, "", "")
     if port and port.isdigit() and _DEFAULT_PORTS.get(parts.scheme.lower()) == int(port):
         netloc = host
-    return urlunsplit((parts.scheme.lower(), netloc, path or "/", urlencode(query, doseq=True), ""))
+    return urlunsplit((parts.scheme.lower(), netloc, path or "/", query, ""))
+
+
+def _drop_tracking(query: str) -> str:
+    """Drop tracking parameters but keep every other piece byte for byte: re-encoding would turn a
+    path-like query such as `?dtl/37678/Title` (used by some ministries' CMSs) into `?dtl%2F37678%2FTitle=`,
+    an address the server does not know."""
+    kept = [piece for piece in query.split("&") if piece and not is_tracking_param(unquote_plus(piece.split("=")[0]))]
+    return "&".join(kept)
 
 
 def canonical_url(url: str, seed: Seed | None = None) -> str:
@@ -83,6 +91,10 @@ def canonical_url(url: str, seed: Seed | None = None) -> str:
     if seed is not None and seed.is_alias(cleaned):
         parts = urlsplit(cleaned)
         cleaned = urlunsplit(parts._replace(netloc=seed.domain))
+    parts = urlsplit(cleaned)
+    if parts.query and "=" not in parts.query:
+        # A bare path-like query is part of the address, not key=value pairs: w3lib would re-encode it.
+        return canonicalize_url(urlunsplit(parts._replace(query="")), keep_fragments=False) + "?" + parts.query
     return canonicalize_url(cleaned, keep_fragments=False)
 
 

@@ -26,6 +26,7 @@ SEED = parse_seed(
         ("HTTPS://WWW.State.GOV:443/a/?b=2&a=1", "https://www.state.gov/a/?a=1&b=2"),
         ("https://2021-2025.state.gov/a/?utm_campaign=z", "https://www.state.gov/a/"),
         ("https://www.state.gov/search/?q=nato", "https://www.state.gov/search/?q=nato"),
+        ("https://www.state.gov/press?dtl/37678/Title-x", "https://www.state.gov/press?dtl/37678/Title-x"),
     ],
 )
 def test_canonical_url(url: str, expected: str) -> None:
@@ -34,6 +35,19 @@ def test_canonical_url(url: str, expected: str) -> None:
 
 def test_clean_url_keeps_alias_domain_for_fetching() -> None:
     assert clean_url("https://2021-2025.state.gov/a/?utm_source=x#f") == "https://2021-2025.state.gov/a/"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # the requested address keeps every non-tracking piece of the query byte for byte
+        ("https://mofa.gov.pk/press?dtl/37678/Title-x", "https://mofa.gov.pk/press?dtl/37678/Title-x"),
+        ("https://x.org/a?b=1&utm_source=x&a=%2F", "https://x.org/a?b=1&a=%2F"),
+        ("https://x.org/a?q=a+b&fbclid=Z#top", "https://x.org/a?q=a+b"),
+    ],
+)
+def test_clean_url_keeps_query_pieces(url: str, expected: str) -> None:
+    assert clean_url(url) == expected
 
 
 @pytest.mark.parametrize(
