@@ -77,6 +77,9 @@ def demo(db: str) -> None:
         f'  sqlite-utils query {db} "select site, published, title from articles order by published desc limit 5"'
     )
     click.echo(f'  sqlite-utils search {db} articles "trade" -c title')
-    click.echo(f"  datasette {db}            # browse (pip install datasette)")
-    click.echo("  scrapy crawl news -a seeds=seeds/   # crawl the real sites in seeds/")
+    click.echo(f"  diplomatic-crawler stats --db {db}")
+    click.echo(f"  diplomatic-crawler export --db {db} --format jsonfeed -o feed.json")
+    click.echo(f"  diplomatic-crawler dataset --db {db} output/dataset   # Parquet + dataset card")
+    click.echo(f"  diplomatic-crawler browse --db {db}   # Datasette (pip install -e '.[browse]')")
+    click.echo("  scrapy crawl news   # crawl the real sites in seeds/")
     database.close()

@@ -15,7 +15,7 @@ def test_demo_crawls_bundled_sites_into_archive(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "veloria-mfa" in result.output and "diplomatic-courier" in result.output
-    assert "Next steps" in result.output and "datasette" in result.output
+    assert "Next steps" in result.output and "diplomatic-crawler browse" in result.output and "export" in result.output
     with sqlite3.connect(db) as conn:
         total, sites, dated = conn.execute(
             "SELECT count(*), count(DISTINCT site), count(published) FROM articles"
