@@ -129,8 +129,10 @@ class FaultServer(SiteServer):
             return self.counters[path]
 
     def hits_for(self, prefix: str = "/") -> list[Hit]:
+        """Hits in order of arrival: a hit is recorded once answered, and a client may already
+        have sent its next request (a retry) by then."""
         with self._lock:
-            return [h for h in self.hits if h.path.startswith(prefix)]
+            return sorted((h for h in self.hits if h.path.startswith(prefix)), key=lambda h: h.start)
 
     def gaps(self) -> list[float]:
         """Seconds between the arrivals of consecutive requests."""
