@@ -171,7 +171,12 @@ class ClusterIndex:
             chunk = keys[start : start + 100]
             values = ", ".join("(?, ?)" for _ in chunk)
             params = [v for pair in chunk for v in pair]
-            sql = f"SELECT DISTINCT canonical_url FROM minhash_bands WHERE (band, bucket) IN (VALUES {values})"
+            # A join driven by the VALUES list: one primary-key lookup per band. SQLite plans the obvious
+            # `(band, bucket) IN (VALUES ...)` as a scan of the whole index (quadratic over a crawl).
+            sql = (
+                f"SELECT DISTINCT mb.canonical_url FROM (VALUES {values}) AS v"
+                " CROSS JOIN minhash_bands AS mb ON mb.band = v.column1 AND mb.bucket = v.column2"
+            )
             found.update(url for (url,) in self.db.execute(sql, params))
         found.discard(exclude)
         return sorted(found)
