@@ -666,7 +666,9 @@ def analyse_page(
     the reactor only looks keys up in sets. Pure (a function of its arguments): it runs the same in a
     worker or in-process."""
     from .discovery import classify_page, page_links
-    from .extraction import ExtractionError, extract_article
+    from .enrich.hooks import article_enrichment, tree_enrichment
+    from .extraction import ExtractionError
+    from .extraction.core import extract_parsed
     from .extraction.document import parse_html
 
     error = None
@@ -674,22 +676,27 @@ def analyse_page(
         decoded, tree = parse_html(body)
     except ExtractionError as exc:
         decoded, tree, error = "", None, str(exc)
-    from .enrich.hooks import page_enrichment
 
     links = page_links(tree, url) if tree is not None else []
     if seed is not None:
         links = [link for link in links if seed.owns(link.url)]
     keys = [_canonical_url(link.url, seed) for link in links]
     if not classify:
-        return PageAnalysis("listing", links, enrichment=page_enrichment(tree, url), keys=keys)
+        return PageAnalysis("listing", links, enrichment=tree_enrichment(tree, url, translations=False), keys=keys)
     kind = classify_page(tree if tree is not None else b"", url, seed)
+    # Everything read from the tree comes first: the extractor prunes it (one parse per page, not two).
+    enrichment = tree_enrichment(tree, url, translations=kind == "article")
     article = None
     if kind == "article" and error is None:
         try:
-            article = extract_article(decoded, url, seed=seed, fetched_at=fetched_at)
+            article = extract_parsed(decoded, tree, url, seed=seed, fetched_at=fetched_at)
         except ExtractionError as exc:
             error = str(exc)
-    return PageAnalysis(kind, links, article, error, page_enrichment(tree, url, article), keys=keys)
+    if article:
+        enrichment.update(article_enrichment(article))
+    else:
+        enrichment.pop("alternates", None)
+    return PageAnalysis(kind, links, article, error, enrichment, keys=keys)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -20,7 +20,7 @@ from typing import Any
 from .countries import countries_mentioned
 from .doctype import classify_doc_type
 
-__all__ = ["ENRICH_COLUMNS", "ArchiveEnricher", "enrich_record", "item_extra", "page_enrichment"]
+__all__ = ["ENRICH_COLUMNS", "ArchiveEnricher", "enrich_record", "item_extra", "page_enrichment", "tree_enrichment"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,15 @@ ENRICH_COLUMNS: dict[str, type] = {
 def page_enrichment(tree: Any, url: str, article: Any = None) -> dict[str, Any]:
     """In the extraction worker: translations, PDF links and (for an `Article`) the record enrichments
     (`article_enrichment`); never raises."""
+    result = tree_enrichment(tree, url, translations=bool(article))
+    if article:
+        result.update(article_enrichment(article))
+    return result
+
+
+def tree_enrichment(tree: Any, url: str, *, translations: bool) -> dict[str, Any]:
+    """What `page_enrichment` reads from the parsed page: PDF links and, with `translations`, the declared
+    translations. Read before the extractor prunes the tree; never raises."""
     from .language_versions import find_alternates
     from .pdf import pdf_links
 
@@ -47,13 +56,11 @@ def page_enrichment(tree: Any, url: str, article: Any = None) -> dict[str, Any]:
     if tree is None:
         return result
     try:
-        if article:
+        if translations:
             result["alternates"] = [a.to_dict() for a in find_alternates(tree, url)]
         result["pdf_links"] = pdf_links(tree, url)
     except Exception as exc:  # an enrichment must never cost the page
         logger.debug("%s: page enrichment failed: %s", url, exc)
-    if article:
-        result.update(article_enrichment(article))
     return result
 
 

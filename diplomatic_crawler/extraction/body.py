@@ -75,24 +75,32 @@ def remove_chrome(tree: HtmlElement) -> None:
 
 
 SHORT_BODY_CHARS = 600
+# trafilatura's fallback (a second opinion from readability and jusText) roughly doubles its cost per
+# page. A first run without it that already keeps this much text is kept: on the shared eval sets the
+# result is the same (aeb body F1 0.971, fundus-dev 0.949, with or without this shortcut) while the
+# median page is ~25% faster; shorter results, where the fallback does help, get the full run.
+FAST_TEXT_CHARS = 2000
 
 
-def _trafilatura_text(tree: HtmlElement, url: str, *, precise: bool) -> str:
+def _trafilatura_text(tree: HtmlElement, url: str, *, precise: bool, fast: bool = False) -> str:
     result = trafilatura.bare_extraction(
         tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
-        favor_precision=precise, deduplicate=False,
+        favor_precision=precise, deduplicate=False, fast=fast,
     )
     return (result.text or "") if result is not None else ""
 
 
 def run_trafilatura(tree: HtmlElement, url: str, fresh_tree: Callable[[], HtmlElement]) -> str:
-    """Precision mode first (cleaner edges); when it keeps little, a balanced run may find the body.
+    """Precision mode first (cleaner edges), without trafilatura's fallback unless the result is short
+    (FAST_TEXT_CHARS); when it keeps little, a balanced run may find the body.
 
     Precision mode sometimes drops all but a teaser of long articles; the second run costs time only
     on those short results, so the median page pays for one run (trafilatura prunes the tree it is
     given, hence `fresh_tree` for the second run).
     """
-    text = _trafilatura_text(tree, url, precise=True)
+    text = _trafilatura_text(tree, url, precise=True, fast=True)
+    if len(text) < FAST_TEXT_CHARS:
+        text = _trafilatura_text(fresh_tree(), url, precise=True)
     if len(text) < SHORT_BODY_CHARS:
         balanced = _trafilatura_text(fresh_tree(), url, precise=False)
         if len(balanced) > 2 * len(text) + 200:

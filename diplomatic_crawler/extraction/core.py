@@ -222,8 +222,22 @@ def extract_article(
     `seed` carries per-site hints (a `Seed`, a mapping or `SiteHints`); `fetched_at` anchors relative
     dates ("2 hours ago") and bounds future dates. Raises `ExtractionError` for input that is not HTML.
     """
-    hints = SiteHints.from_seed(seed)
     decoded, tree = parse_html(html)
+    return extract_parsed(decoded, tree, url, seed=seed, fetched_at=fetched_at)
+
+
+def extract_parsed(
+    decoded: str,
+    tree: HtmlElement,
+    url: str,
+    *,
+    seed: object | None = None,
+    fetched_at: datetime | None = None,
+) -> Article:
+    """`extract_article` on a page already parsed by `parse_html` (the crawl's workers parse each page
+    once for its links and classification, then extract from the same tree). Consumes `tree`: the
+    extraction prunes it, so read what else you need from it first."""
+    hints = SiteHints.from_seed(seed)
     meta = read_meta(tree, url)
     reader = DateReader(hints, fetched_at)
 
