@@ -24,7 +24,7 @@ from enrichsites import (
 from diplomatic_crawler.archive import Archive
 from diplomatic_crawler.cli import main
 from diplomatic_crawler.demo.server import SiteServer
-from diplomatic_crawler.enrich.clusters import ClusterIndex, cluster_id_for, signature
+from diplomatic_crawler.enrich.clusters import ClusterIndex, candidates_sql, cluster_id_for, signature
 
 
 def _record(url: str, site: str, title: str, paragraphs: list[str]) -> dict:
@@ -249,3 +249,13 @@ def test_worker_side_enrichment_matches_archive_side(tmp_path: Path) -> None:
         columns = set(archive.db["articles"].columns_dict)
     assert rows[0][0] == rows[1][0]
     assert "_minhash" not in columns
+
+
+def test_candidate_lookup_searches_the_band_index(tmp_path: Path) -> None:
+    """One primary-key search per band, never a scan of the index: a scan made each article's lookup
+    grow with the archive (quadratic over a crawl)."""
+    with Archive(tmp_path / "a.db") as archive:
+        plan = archive.db.execute("EXPLAIN QUERY PLAN " + candidates_sql(3), [1, 2, 3, 4, 5, 6]).fetchall()
+    details = " | ".join(row[-1] for row in plan)
+    assert "SEARCH mb USING PRIMARY KEY (band=? AND bucket=?)" in details, details
+    assert "SCAN mb" not in details and "SCAN minhash_bands" not in details, details

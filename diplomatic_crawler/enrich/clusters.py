@@ -148,6 +148,17 @@ def is_duplicate(a: Signature, b: Signature) -> bool:
     return min(a.size, b.size) >= MIN_CONTAINED and a.containment(b) >= CONTAINMENT
 
 
+def candidates_sql(bands: int) -> str:
+    """Articles sharing any of `bands` (band, bucket) pairs: a join driven by the VALUES list, one
+    primary-key lookup per band. SQLite plans the obvious `(band, bucket) IN (VALUES ...)` as a scan of
+    the whole band index, which made clustering quadratic over a crawl."""
+    values = ", ".join("(?, ?)" for _ in range(bands))
+    return (
+        f"SELECT DISTINCT mb.canonical_url FROM (VALUES {values}) AS v"
+        " CROSS JOIN minhash_bands AS mb ON mb.band = v.column1 AND mb.bucket = v.column2"
+    )
+
+
 class ClusterIndex:
     """The MinHash/LSH index in the archive (`minhash`, `minhash_bands`; migration 10). `add` is called
     after each article write, inside the same transaction."""
@@ -169,15 +180,8 @@ class ClusterIndex:
         found: set[str] = set()
         for start in range(0, len(keys), 100):
             chunk = keys[start : start + 100]
-            values = ", ".join("(?, ?)" for _ in chunk)
             params = [v for pair in chunk for v in pair]
-            # A join driven by the VALUES list: one primary-key lookup per band. SQLite plans the obvious
-            # `(band, bucket) IN (VALUES ...)` as a scan of the whole index (quadratic over a crawl).
-            sql = (
-                f"SELECT DISTINCT mb.canonical_url FROM (VALUES {values}) AS v"
-                " CROSS JOIN minhash_bands AS mb ON mb.band = v.column1 AND mb.bucket = v.column2"
-            )
-            found.update(url for (url,) in self.db.execute(sql, params))
+            found.update(url for (url,) in self.db.execute(candidates_sql(len(chunk)), params))
         found.discard(exclude)
         return sorted(found)
 
