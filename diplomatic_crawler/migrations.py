@@ -159,6 +159,25 @@ def _article_http_status(db: sqlite_utils.Database) -> None:
         db["articles"].add_column("http_status_at", str)
 
 
+def _own_minhash(db: sqlite_utils.Database) -> None:
+    """Recompute the stored MinHash signatures and LSH bands with the project's own hashing (see
+    `enrich.clusters.signature`); signatures of the datasketch hashing never compare with the new ones.
+    Cluster ids already assigned stay as they are."""
+    from .enrich.clusters import ClusterIndex, signature
+
+    if not db["minhash"].exists():
+        return
+    rows = db.execute(
+        "SELECT m.canonical_url, a.text FROM minhash AS m LEFT JOIN articles AS a USING (canonical_url)"
+    ).fetchall()
+    db.execute("DELETE FROM minhash_bands")
+    db.execute("DELETE FROM minhash")
+    index = ClusterIndex(db)
+    for key, text in rows:
+        if (sig := signature(text)) is not None:
+            index.store(key, sig)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -166,6 +185,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (10, "enrichments: doc_type, countries, language versions, near-duplicate clusters, PDF statements", _enrichments),
     (30, "articles.http_status / http_status_at: last answer of an archived article's URL", _article_http_status),
     (40, "crawl_sites.extraction_failed: pages over the extraction time or size budget", _extraction_failed),
+    (41, "minhash: signatures recomputed with the project's own MinHash (no datasketch at run time)", _own_minhash),
     (50, "crawl_sites: response status and text-quality counters for health checks", _health_counters),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

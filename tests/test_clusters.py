@@ -259,3 +259,25 @@ def test_candidate_lookup_searches_the_band_index(tmp_path: Path) -> None:
     details = " | ".join(row[-1] for row in plan)
     assert "SEARCH mb USING PRIMARY KEY (band=? AND bucket=?)" in details, details
     assert "SCAN mb" not in details and "SCAN minhash_bands" not in details, details
+
+
+def test_migration_recomputes_signatures_of_an_older_archive(tmp_path: Path) -> None:
+    """Migration 41: signatures stored by the earlier (datasketch) hashing are recomputed, so a repost
+    crawled after the upgrade still joins the cluster of the statement archived before it."""
+    text = load_releases()[0]["paragraphs"]
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        archive.write_articles([_record("https://a.example/1", "a", "T", text)], None)
+        cluster = archive.db.execute("SELECT cluster_id FROM articles").fetchone()[0]
+        # as an archive written before migration 41 looks: other signature values, migration not applied
+        archive.db.execute("UPDATE minhash SET signature = zeroblob(length(signature))")
+        archive.db.execute("UPDATE minhash_bands SET bucket = bucket + 1")
+        archive.db.execute("DELETE FROM migrations WHERE version = 41")
+        archive.db.conn.commit()
+    with Archive(path) as archive:
+        stored = archive.db.execute("SELECT signature, shingles FROM minhash").fetchone()
+        expected = signature("\n\n".join(text))
+        assert expected is not None and stored == (expected.to_blob(), expected.size)
+        archive.write_articles([_record("https://b.example/1", "b", "T", text)], None)
+        rows = dict(archive.db.execute("SELECT canonical_url, cluster_id FROM articles").fetchall())
+    assert rows == {"https://a.example/1": cluster, "https://b.example/1": cluster}

@@ -2,8 +2,8 @@
 embassies and news agencies; computed incrementally, article by article, as the archive is written.
 
 * Each text becomes the set of its word 3-grams (case- and accent-folded `\\w+` tokens) and a 128-value
-  MinHash signature (`datasketch.MinHash`, "affine32" scheme, fixed seed, so signatures from different
-  runs compare).
+  MinHash signature (`signature`: datasketch's "affine32" scheme over blake2b hashes, fixed seed, so
+  signatures from different runs compare).
 * Candidates come from locality-sensitive hashing: the signature is cut into `b` bands of `r` rows
   (b and r are datasketch's `MinHashLSH` optimum for `LSH_THRESHOLD`); each band's
   hash is a row of `minhash_bands`, so finding the candidates of a new article is one indexed query.
@@ -45,7 +45,6 @@ CONTAINMENT = 0.8
 MIN_CONTAINED = 40
 MIN_SHINGLES = 8
 SEED = 1
-SCHEME = "affine32"  # datasketch >= 2.0: uint32 values; signatures of another scheme never compare
 _WORD = re.compile(r"\w+")
 
 
@@ -85,22 +84,31 @@ def shingles(text: str | None, k: int = SHINGLE_WORDS) -> set[bytes]:
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> Any:
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """NUM_PERM affine maps h -> a*h + b (mod 2**32), a odd so each map is a bijection, from a fixed seed:
+    signatures computed in any process or run compare."""
+    rng = np.random.default_rng(SEED)
+    a = rng.integers(0, 1 << 32, NUM_PERM, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
+    b = rng.integers(0, 1 << 32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    return a, b
 
 
 def signature(text: str | None) -> Signature | None:
-    """MinHash signature of a text, None when it is too short to compare."""
+    """MinHash signature of a text, None when it is too short to compare.
+
+    Written here rather than taken from `datasketch.MinHash`: importing datasketch loads scipy (about
+    60 MB in every extraction worker) for what is one hash per shingle and one vectorised min. The
+    scheme is datasketch's "affine32" idea: a well-mixed 32-bit hash of each shingle (blake2b), then
+    NUM_PERM odd affine permutations modulo 2**32 (uint32 wrap-around), minimum per permutation."""
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    from datasketch import MinHash
-
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
-    minhash.update_batch(list(grams))
-    return Signature(minhash.hashvalues.astype(np.uint32), len(grams))
+    hashes = np.frombuffer(
+        b"".join(hashlib.blake2b(gram, digest_size=4).digest() for gram in grams), dtype="<u4"
+    ).astype(np.uint32)
+    a, b = _permutations()
+    permuted = hashes[:, None] * a[None, :] + b[None, :]  # uint32: the wrap-around is the modulo
+    return Signature(permuted.min(axis=0), len(grams))
 
 
 # (b, r): datasketch's false-positive/false-negative optimum for LSH_THRESHOLD and NUM_PERM, i.e.
@@ -175,6 +183,17 @@ class ClusterIndex:
         self.db.execute("DELETE FROM minhash_bands WHERE canonical_url = ?", [key])
         self.db.execute("DELETE FROM minhash WHERE canonical_url = ?", [key])
 
+    def store(self, key: str, sig: Signature) -> None:
+        """Index one signature: its row in `minhash` and one `minhash_bands` row per LSH band."""
+        self.db.execute(
+            "INSERT INTO minhash (canonical_url, shingles, signature) VALUES (?, ?, ?)",
+            [key, sig.size, sig.to_blob()],
+        )
+        getattr(self.db, "conn", self.db).executemany(
+            "INSERT OR IGNORE INTO minhash_bands (band, bucket, canonical_url) VALUES (?, ?, ?)",
+            [(band, bucket, key) for band, bucket in band_keys(sig)],
+        )
+
     def candidates(self, sig: Signature, exclude: str | None = None) -> list[str]:
         keys = band_keys(sig)
         found: set[str] = set()
@@ -224,14 +243,7 @@ class ClusterIndex:
                     f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({', '.join('?' * len(others))})",
                     [cluster, *others],
                 )
-            db.execute(
-                "INSERT INTO minhash (canonical_url, shingles, signature) VALUES (?, ?, ?)",
-                [key, sig.size, sig.to_blob()],
-            )
-            getattr(db, "conn", db).executemany(
-                "INSERT OR IGNORE INTO minhash_bands (band, bucket, canonical_url) VALUES (?, ?, ?)",
-                [(band, bucket, key) for band, bucket in band_keys(sig)],
-            )
+            self.store(key, sig)
         db.execute("UPDATE articles SET cluster_id = ? WHERE canonical_url = ?", [cluster, key])
         return cluster
 
