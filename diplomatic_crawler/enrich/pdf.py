@@ -24,14 +24,16 @@ import logging
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
 from ..extraction import Article, ExtractionError
-from ..extraction.dates import DateReader
 from ..extraction.hints import SiteHints
+
+if TYPE_CHECKING:
+    from ..extraction.dates import DateReader
 
 __all__ = ["MAX_PAGES", "extract_pdf", "extract_pdf_enriched", "is_pdf", "pdf_links"]
 
@@ -195,6 +197,8 @@ def extract_pdf(
         raise ExtractionError(f"not a readable PDF: {exc}") from exc
     text = unicodedata.normalize("NFC", _paragraphs(texts)).strip()
     lines = [line for line in text.split("\n\n") if line.strip()]
+    from ..extraction.dates import DateReader  # dateparser: loaded in the extraction worker only
+
     reader_dates = DateReader(hints, fetched_at)
     title = str(meta.get("/Title") or "").strip()
     if not title or _JUNK_TITLE.match(title) or len(title) > 300:

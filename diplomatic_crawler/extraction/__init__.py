@@ -1,7 +1,24 @@
 """Pure article extraction: `extract_article(html, url, seed=..., fetched_at=...) -> Article`."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .article import Article
-from .core import EXTRACTOR_VERSION, ExtractionError, extract_article
+from .errors import ExtractionError
 from .hints import SiteHints
 
+if TYPE_CHECKING:
+    from .core import EXTRACTOR_VERSION, extract_article
+
 __all__ = ["EXTRACTOR_VERSION", "Article", "ExtractionError", "SiteHints", "extract_article"]
+
+
+def __getattr__(name: str) -> Any:
+    """The extractor itself (trafilatura, htmldate, dateparser: some 30 MB) loads on first use, so a
+    process that only carries `Article` records (the crawl process, whose workers extract) never loads it."""
+    if name in ("EXTRACTOR_VERSION", "extract_article"):
+        from . import core
+
+        return getattr(core, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
