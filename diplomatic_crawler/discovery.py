@@ -17,9 +17,6 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-from scrapy.utils._compression import _DecompressionMaxSizeExceeded
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 
 if TYPE_CHECKING:
     from .seeds import Seed
@@ -157,6 +154,11 @@ class SitemapEntry:
 def sitemap_body(body: bytes, url: str = "", max_size: int = 0) -> bytes | None:
     """Return the XML of a sitemap response, gunzipping `.gz` bodies with a size cap (a zip bomb gives
     None instead of exhausting memory)."""
+    # Scrapy's helpers are imported here, not at the top: the extraction workers import this module
+    # for `page_links` and `classify_page`, and Scrapy with Twisted would add some 20 MB to each of them.
+    from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+    from scrapy.utils.gz import gunzip
+
     if body[:3] == b"\x1f\x8b\x08":
         try:
             return gunzip(body, max_size=max_size)
@@ -168,6 +170,8 @@ def sitemap_body(body: bytes, url: str = "", max_size: int = 0) -> bytes | None:
 def parse_sitemap(body: bytes, url: str = "", max_size: int = 0) -> list[SitemapEntry]:
     """Entries of a sitemap or sitemap index (`is_sitemap` marks child sitemaps). News sitemaps
     (`news:publication_date`) count as a change date when `lastmod` is missing."""
+    from scrapy.utils.sitemap import Sitemap
+
     xml = sitemap_body(body, url, max_size)
     if not xml or not xml.lstrip().startswith((b"<", b"\xef\xbb\xbf")):
         return []
