@@ -1,10 +1,11 @@
 """The `news` spider: crawl every seed's sitemaps, feeds and listing pages, archive the articles.
 
-    scrapy crawl news [-a seeds=PATH] [-a site=NAME[,NAME]] [-s ARCHIVE_DB=PATH]
+    scrapy crawl news [-a seeds=PATH] [-a site=NAME[,NAME]] [-a recheck=DAYS] [-s ARCHIVE_DB=PATH]
 
 Reruns are cheap: article pages already in the archive are not fetched again unless a sitemap
 `lastmod` or a feed date is newer than our last fetch; pagination stops on a page that holds only known
-links; feeds and sitemaps are fetched with conditional GET.
+links; feeds and sitemaps are fetched with conditional GET. `recheck=DAYS` re-requests the archived
+articles of the last DAYS days to find withdrawn ones (see `diplomatic_crawler.withdrawals`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ..archive import ArchiveError, get_archive, utcnow
+from ..captures import STORES as CAPTURE_STORES
+from ..captures import Capture, capture_from_response, warc_file
 from ..discovery import (
     Link,
     calendar_key,
@@ -33,8 +36,10 @@ from ..discovery import (
 from ..enrich.hooks import item_extra
 from ..enrich.pdf import extract_pdf_enriched, is_pdf
 from ..items import ArchivedArticle
+from ..pipelines import crawl_id_of
 from ..seeds import Seed, SeedError, load_seeds
 from ..urls import canonical_url, clean_url, resolve_canonical
+from ..withdrawals import generic_redirect, mark_withdrawn, parse_recheck, recheck_candidates
 from ..workers import DEFAULT_MAX_BYTES, ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 if TYPE_CHECKING:
@@ -54,10 +59,13 @@ def stat_key(site: str, counter: str) -> str:
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, seeds: str | None = None, site: str | None = None, *args: Any, **kwargs: Any):
+    def __init__(
+        self, seeds: str | None = None, site: str | None = None, recheck: str | None = None, *args: Any, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.seeds_arg = seeds
         self.site_arg = site
+        self.recheck_arg = recheck
         self.seeds: dict[str, Seed] = {}
 
     @classmethod
@@ -80,6 +88,16 @@ class NewsSpider(scrapy.Spider):
         if not seeds:
             raise SeedError(f"{path}: site: no seeds selected")
         self.seeds = {s.name: s for s in seeds}
+        try:
+            self.recheck_days = parse_recheck(self.recheck_arg)
+        except ValueError as exc:
+            logger.error("Invalid spider argument, nothing crawled: %s", exc)
+            raise
+        self.captures_store = settings.get("CAPTURES_STORE") or "db"
+        if self.captures_store not in CAPTURE_STORES:
+            message = f"CAPTURES_STORE: {self.captures_store!r} is not one of {', '.join(CAPTURE_STORES)}"
+            logger.error("Invalid setting, nothing crawled: %s", message)
+            raise ValueError(message)
         hosts = {d.partition(":")[0] for s in seeds for d in s.allowed_domains + s.aliases}
         self.allowed_domains = sorted(hosts)
         try:
@@ -118,6 +136,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.extraction.start()  # the workers import while the first requests go out
+        for req in self._recheck_requests():
+            yield req
         for seed in self.seeds.values():
             for url in seed.sitemaps:
                 if req := self._feed_request(url, seed, self.parse_sitemap, entry=True):
@@ -128,6 +148,41 @@ class NewsSpider(scrapy.Spider):
             for url in seed.start_urls:
                 if req := self._request(url, seed, kind="listing", entry=True):
                     yield req
+
+    def _recheck_requests(self) -> Iterator[Request]:
+        """`recheck=DAYS`: the recent archived articles, requested again even though they are known."""
+        if not self.recheck_days:
+            return
+        rows = recheck_candidates(self.archive, self.seeds, self.recheck_days)
+        logger.info("Rechecking %d archived article(s) of the last %d day(s)", len(rows), self.recheck_days)
+        for key, url, site in rows:
+            self.seen_keys.add(key)
+            if req := self._request(key or url, self.seeds[site], kind="page", key=key, dont_filter=True):
+                req.meta["recheck"] = True
+                self.inc(site, "recheck")
+                yield req
+
+    def _withdrawn_by_redirect(self, response: Response, seed: Seed, page: PageAnalysis, page_kind: str) -> None:
+        """An archived article that now redirects to a generic page (home, listing, not an article) is
+        marked withdrawn; a redirect to another article is a move and left to the alias handling."""
+        key = response.meta.get("key")
+        if not response.meta.get("redirect_urls") or key not in self.known:
+            return
+        target = canonical_url(response.url, seed)
+        article_key = resolve_canonical(response.url, page.article.canonical_url, seed) if page.article else None
+        if key in (target, article_key):
+            return
+        reason = generic_redirect(seed, target, page_kind, article_key, self.known_pages)
+        if reason and mark_withdrawn(self.archive, key, reason, url=response.url, crawl_id=crawl_id_of(self.crawler)):
+            logger.warning("%s: archived article withdrawn (%s), kept as it was: %s", seed.name, reason, key)
+            self.inc(seed.name, "withdrawn")
+
+    def _capture(self, response: Response, fetched_at: str) -> Capture | None:
+        """The raw response kept with the article (CAPTURES_STORE: db, warc or off)."""
+        warc = None
+        if self.captures_store == "warc":
+            warc = warc_file(self.archive.path, crawl_id_of(self.crawler), self.settings.get("CAPTURES_WARC_DIR"))
+        return capture_from_response(response, fetched_at, self.captures_store, warc)
 
     # -- request helpers -----------------------------------------------------------------------
 
@@ -287,6 +342,7 @@ class NewsSpider(scrapy.Spider):
             return
         requested_key = response.meta.get("key")
         page_kind = "listing" if kind == "listing" else page.kind
+        self._withdrawn_by_redirect(response, seed, page, page_kind)
         if page_kind == "article":
             item = self._article(response, seed, page, fetched_at)
             own_key = canonical_url(response.url, seed)
@@ -374,6 +430,8 @@ class NewsSpider(scrapy.Spider):
             country=seed.country,
             issuer=seed.issuer,
             extra=item_extra(page.enrichment, seed),
+            seed_hash=seed.file_hash,
+            capture=self._capture(response, fetched_at),
         )
 
     # -- PDF statements (diplomatic_crawler.enrich.pdf) -------------------------------------------
@@ -432,6 +490,8 @@ class NewsSpider(scrapy.Spider):
             country=seed.country,
             issuer=seed.issuer,
             extra={**enrichment, "content_type": "pdf", "linked_from": linked_from},
+            seed_hash=seed.file_hash,
+            capture=self._capture(response, fetched_at),
         )
 
     @property

@@ -1,0 +1,169 @@
+"""Withdrawals: an archived article whose page is gone is marked `withdrawn_at`, never deleted.
+
+`scrapy crawl news -a recheck=DAYS` re-requests every archived article first seen or published within the
+last DAYS days (bypassing the "already archived" skip). An archived article is withdrawn when its URL
+
+* answers 404 or 410 (`WithdrawalMiddleware`, which sees the final answer after retries and redirects), or
+* redirects to a generic page: the site's home page or one of its entry pages, a page known not to be an
+  article, or a page that classifies as a listing (`generic_redirect`, called by the spider).
+
+The row keeps its text, dates and hash; `withdrawn_at` / `withdrawn_reason` are set and an event is logged
+in `article_events`. When the article answers again with its content, the write path clears the flag
+(`clear_withdrawn`) and logs a `restored` event. A redirect to another article is a move, not a withdrawal.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .archive import Archive, ArchiveError, get_archive, utcnow
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Self
+
+    import sqlite_utils
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+    from .seeds import Seed
+
+__all__ = [
+    "GONE_STATUSES",
+    "WithdrawalMiddleware",
+    "clear_withdrawn",
+    "generic_redirect",
+    "mark_withdrawn",
+    "parse_recheck",
+    "recheck_candidates",
+]
+
+logger = logging.getLogger(__name__)
+
+GONE_STATUSES = frozenset({404, 410})
+MAX_RECHECK_DAYS = 36_500
+
+
+def parse_recheck(value: str | int | None) -> int | None:
+    """`-a recheck=DAYS`: a whole number of days (1 or more); None when not given. ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"recheck: {value!r} is not a whole number of days") from None
+    if not 1 <= days <= MAX_RECHECK_DAYS:
+        raise ValueError(f"recheck: {days} days is out of range (1 to {MAX_RECHECK_DAYS})")
+    return days
+
+
+def recheck_candidates(archive: Archive, sites: Iterable[str], days: int, now: datetime | None = None) -> list[tuple]:
+    """(canonical_url, url, site) of archived articles of `sites` first seen or published within `days`."""
+    sites = list(sites)
+    since = ((now or datetime.now(UTC)) - timedelta(days=days)).replace(microsecond=0)
+    day = since.date().isoformat()
+    sql = (
+        "SELECT canonical_url, url, site FROM articles WHERE site IN ({}) AND (first_seen >= ? OR"
+        " substr(published, 1, 10) >= ?) ORDER BY coalesce(published, first_seen) DESC"
+    ).format(", ".join("?" * len(sites)))
+    return list(archive.db.execute(sql, [*sites, since.isoformat(), day]))
+
+
+def mark_withdrawn(
+    archive: Archive, key: str, reason: str, *, status: int | None = None, url: str | None = None, crawl_id: Any = None
+) -> bool:
+    """Set `withdrawn_at` on an archived article (text and dates untouched) and log the event; False when it
+    is not archived or already withdrawn."""
+    now = utcnow()
+    db = archive.db
+    with archive._writing():
+        changed = db.execute(
+            "UPDATE articles SET withdrawn_at = ?, withdrawn_reason = ?"
+            " WHERE canonical_url = ? AND withdrawn_at IS NULL",
+            [now, reason, key],
+        ).rowcount
+        if changed:
+            _event(db, key, now, "withdrawn", reason, status, url, crawl_id)
+    return bool(changed)
+
+
+def clear_withdrawn(db: sqlite_utils.Database, key: str, url: str | None, crawl_id: Any) -> bool:
+    """The article answered with its content again: clear the flag and log `restored` (inside the caller's
+    savepoint)."""
+    now = utcnow()
+    changed = db.execute(
+        "UPDATE articles SET withdrawn_at = NULL, withdrawn_reason = NULL"
+        " WHERE canonical_url = ? AND withdrawn_at IS NOT NULL",
+        [key],
+    ).rowcount
+    if changed:
+        _event(db, key, now, "restored", "answered with the article again", 200, url, crawl_id)
+        logger.info("Previously withdrawn article is back: %s", key)
+    return bool(changed)
+
+
+def _event(
+    db: Any, key: str, at: str, event: str, reason: str, status: int | None, url: str | None, crawl: Any
+) -> None:
+    db.execute(
+        "INSERT INTO article_events (canonical_url, at, event, reason, http_status, url, crawl_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [key, at, event, reason, status, url, crawl],
+    )
+
+
+def generic_redirect(
+    seed: Seed, target_key: str, page_kind: str, article_key: str | None, known_pages: set[str]
+) -> str | None:
+    """Why a redirect from an archived article to `target_key` means it was withdrawn, or None (a move to
+    another article, or the same article under another address)."""
+    from .urls import canonical_url
+
+    path = urlsplit(target_key).path
+    entries = {canonical_url(u, seed) for u in seed.start_urls}
+    if path in ("", "/") or target_key in entries:
+        return f"redirects to the site's home or entry page {target_key}"
+    if target_key in known_pages:
+        return f"redirects to a page known not to be an article {target_key}"
+    if page_kind != "article" or article_key is None:
+        return f"redirects to a page that is not an article ({page_kind}) {target_key}"
+    return None
+
+
+class WithdrawalMiddleware:
+    """Downloader middleware: an archived article answering 404 or 410 is marked withdrawn."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        key = request.meta.get("key")
+        known = getattr(self.crawler.spider, "known", None)
+        if response.status not in GONE_STATUSES or request.meta.get("kind") != "page" or not known or key not in known:
+            return response
+        from .pipelines import crawl_id_of
+
+        site = request.meta.get("site", "?")
+        try:
+            marked = mark_withdrawn(
+                get_archive(self.crawler),
+                key,
+                f"HTTP {response.status}",
+                status=response.status,
+                url=response.url,
+                crawl_id=crawl_id_of(self.crawler),
+            )
+        except ArchiveError as exc:  # the pipeline reports archive failures; the stored copy is untouched
+            logger.error("Could not mark %s withdrawn: %s", key, exc)
+            return response
+        if marked:
+            logger.warning("%s: archived article withdrawn (HTTP %d), kept as it was: %s", site, response.status, key)
+            self.crawler.stats.inc_value(f"diplomatic/{site}/withdrawn")
+        return response
