@@ -22,10 +22,11 @@ from typing import Any
 from .archive import Archive
 from .captures import CaptureError, read_body
 from .enrich.hooks import item_extra
+from .enrich.pdf import extract_pdf_enriched, is_pdf
 from .extraction import Article
 from .items import ArchivedArticle
 from .seeds import Seed, load_seeds
-from .workers import ExtractionFailed, ExtractionPool, analyse_page
+from .workers import ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 __all__ = ["COMPARED_FIELDS", "ReextractError", "SiteSummary", "format_summary", "reextract"]
 
@@ -73,10 +74,15 @@ class _Task:
     crawl_id: int | None
 
 
-def _analyse(item: tuple[_Task, Seed, bytes]) -> Any:
-    """The worker task: `analyse_page` of one stored body (module level, so it pickles by reference)."""
+def _analyse(item: tuple[_Task, Seed, bytes]) -> PageAnalysis:
+    """The worker task (module level, so it pickles by reference): what the spider runs on the response,
+    `analyse_page` for HTML or the PDF extraction for a PDF statement."""
     task, seed, body = item
-    return analyse_page(body, task.url, seed, classify=True, fetched_at=datetime.fromisoformat(task.fetched_at))
+    fetched_at = datetime.fromisoformat(task.fetched_at)
+    if is_pdf(body):
+        article, enrichment = extract_pdf_enriched(body, task.url, seed, fetched_at=fetched_at)
+        return PageAnalysis("article", [], article, enrichment={**enrichment, "content_type": "pdf"})
+    return analyse_page(body, task.url, seed, classify=True, fetched_at=fetched_at)
 
 
 def reextract(
@@ -193,7 +199,7 @@ def _record(task: _Task, seed: Seed, page: Any, summary: SiteSummary) -> dict[st
         fetched_at=task.fetched_at,
         country=seed.country,
         issuer=seed.issuer,
-        extra=item_extra(page.enrichment, seed),
+        extra=page.enrichment if page.enrichment.get("content_type") == "pdf" else item_extra(page.enrichment, seed),
         seed_hash=seed.file_hash,
     )
     return item.to_record()

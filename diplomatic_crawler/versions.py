@@ -79,6 +79,9 @@ def article_history(conn: sqlite3.Connection, url: str) -> tuple[str, list[Versi
         return None
     current = dict(zip(names, row, strict=True))
     key = current["canonical_url"]
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"article_versions", "article_events"} <= tables:  # an archive from before migration 20
+        return key, [_current(current, 1)], []
     versions = [
         Version(n, fetched, digest, title, text or "", row=json.loads(stored))
         for n, fetched, digest, title, text, stored in conn.execute(
@@ -87,17 +90,7 @@ def article_history(conn: sqlite3.Connection, url: str) -> tuple[str, list[Versi
             [key],
         )
     ]
-    versions.append(
-        Version(
-            len(versions) + 1,
-            current.get("fetched_at"),
-            current.get("content_hash"),
-            current.get("title"),
-            current.get("text") or "",
-            current=True,
-            row=current,
-        )
-    )
+    versions.append(_current(current, len(versions) + 1))
     events = [
         dict(zip(("at", "event", "reason", "http_status", "url"), r, strict=True))
         for r in conn.execute(
@@ -106,6 +99,12 @@ def article_history(conn: sqlite3.Connection, url: str) -> tuple[str, list[Versi
         )
     ]
     return key, versions, events
+
+
+def _current(row: dict[str, Any], number: int) -> Version:
+    return Version(
+        number, row.get("fetched_at"), row.get("content_hash"), row.get("title"), row.get("text") or "", True, row
+    )
 
 
 def text_diff(old: Version, new: Version, context: int = 2) -> list[str]:

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from enrichsites import make_pdf
 from faultserver import PROJECT_ROOT, Reply, crawl, make_site, served, write_seed
 
 from diplomatic_crawler.captures import read_body
@@ -29,9 +30,18 @@ CP1251_TEXT = "Министерство иностранных дел сообщ
 CP1251_PAGE = (
     '<!doctype html><html lang="ru"><head><meta charset="windows-1251"><title>Переговоры в столице</title>'
     '<meta property="og:type" content="article"><meta property="article:published_time" content="2024-03-20T10:00:00Z">'
-    f"</head><body><article><h1>Переговоры в столице</h1><p>{CP1251_TEXT}</p><p>{CP1251_TEXT}</p></article>"
-    "</body></html>"
+    f"</head><body><article><h1>Переговоры в столице</h1><p>{CP1251_TEXT}</p><p>{CP1251_TEXT}</p>"
+    '<p><a href="/files/statement.pdf">Заявление (PDF)</a></p></article></body></html>'
 ).encode("cp1251")
+# A PDF statement linked from that page: captured and re-extracted through the PDF path.
+PDF = make_pdf(
+    [
+        "Paris, 7 March 2024",
+        "Joint statement on maritime cooperation",
+        "The ministers agreed to expand cooperation on port security and to meet again in the autumn. " * 4,
+    ],
+    title="Microsoft Word - statement.docx",
+)
 
 
 def _rows(db: Path, sql: str, *params: object) -> list[tuple]:
@@ -87,7 +97,8 @@ def _add_special_pages(server) -> dict[str, bytes]:
     sitemap = next(p for p in server.root.glob("sitemap-*.xml") if "<urlset" in p.read_text())
     extra = "".join(f"<url><loc>{{{{BASE}}}}{p}</loc></url>" for p in ("/news/cp1251.html", "/news/gzipped.html"))
     sitemap.write_text(sitemap.read_text().replace("</urlset>", extra + "</urlset>"))
-    return {"/news/cp1251.html": CP1251_PAGE, "/news/gzipped.html": utf8}
+    server.route("/files/statement.pdf", lambda p, q: Reply(200, PDF, {"Content-Type": "application/pdf"}))
+    return {"/news/cp1251.html": CP1251_PAGE, "/news/gzipped.html": utf8, "/files/statement.pdf": PDF}
 
 
 def _served_bytes(url: str) -> bytes:
@@ -128,7 +139,7 @@ def test_captures_round_trip_byte_exact(tmp_path: Path, store: str) -> None:
             assert capture["sha256"] == hashlib.sha256(body).hexdigest()
             assert capture["raw_size"] == len(body) and capture["status"] == 200 and capture["store"] == store
             headers = dict(json.loads(capture["headers"]))
-            assert headers["Content-Type"].startswith("text/html")
+            assert headers["Content-Type"].startswith(("text/html", "application/pdf"))
             assert capture["crawl_id"] == 1 and capture["fetched_at"]
     finally:
         conn.close()
@@ -287,6 +298,13 @@ def test_recheck_marks_withdrawn_articles_and_restores_them(tmp_path: Path) -> N
         assert (
             records[gone404]["withdrawn_at"] == rows[gone404]["withdrawn_at"] and records[kept]["withdrawn_at"] is None
         )
+        parquet = tmp_path / "export.parquet"
+        assert _cli("export", "--db", str(db), "--format", "parquet", "-o", str(parquet)).returncode == 0
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(parquet).to_pylist()
+        flagged = {r["url"].removeprefix(base) for r in table if r["withdrawn_at"] is not None}
+        assert flagged == {gone404, gone410, to_home, to_listing}
         feed = tmp_path / "feed.json"
         assert _cli("export", "--db", str(db), "--format", "jsonfeed", "-o", str(feed)).returncode == 0
         items = {i["url"].removeprefix(base): i for i in json.loads(feed.read_text())["items"]}
@@ -337,7 +355,7 @@ def _crawled(tmp_path: Path, count: int = 4):
     db = tmp_path / "archive.db"
     with served(server):
         special = _add_special_pages(server)
-        assert len(special) == 2
+        assert len(special) == 3
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db))
         assert result.returncode == 0, result.stderr[-3000:]
     return db, seeds, spec
@@ -359,10 +377,11 @@ def test_reextract_without_network_reproduces_identical_rows(tmp_path: Path, mon
     summary = reextract(db, seeds, workers=0)
     monkeypatch.undo()
     assert attempts == []
-    assert summary["mfa"].checked == 6 and summary["mfa"].unchanged == 6
+    assert summary["mfa"].checked == 7 and summary["mfa"].unchanged == 7
     assert summary["mfa"].updated == summary["mfa"].failed == 0
     assert _dicts(db, "SELECT * FROM articles ORDER BY canonical_url") == before
     assert _rows(db, "SELECT count(*) FROM article_versions") == [(0,)]
+    assert [r["content_type"] for r in before if r["url"].endswith(".pdf")] == ["pdf"]
     # worker processes too: every interpreter (the CLI and its workers) refuses to open a connection
     guard = tmp_path / "guard"
     guard.mkdir()
@@ -376,7 +395,7 @@ def test_reextract_without_network_reproduces_identical_rows(tmp_path: Path, mon
     result = _cli("reextract", "--db", str(db), "--seeds", str(seeds), "--workers", "2", "--json", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert not marker.exists(), marker.read_text()
-    assert json.loads(result.stdout)["mfa"]["unchanged"] == 6
+    assert json.loads(result.stdout)["mfa"]["unchanged"] == 7
     assert _dicts(db, "SELECT * FROM articles ORDER BY canonical_url") == before
 
 
@@ -395,8 +414,8 @@ def test_reextract_after_extraction_change_updates_rows_and_keeps_versions(tmp_p
     assert result.returncode == 0, result.stderr[-3000:]
     total = next(line for line in result.stdout.splitlines() if line.startswith("TOTAL")).split()
     # generated articles (3) and the gzip copy of one get the new title, and their headline, no longer the
-    # title, stays in the text; the cp1251 page has no author box and keeps its title
-    assert total[1:] == ["5", "4", "0", "4", "0", "1", "0", "4"], result.stdout
+    # title, stays in the text; the cp1251 page (no author box) and the PDF keep theirs
+    assert total[1:] == ["6", "4", "0", "4", "0", "2", "0", "4"], result.stdout
     after = {r["canonical_url"]: r for r in _dicts(db, "SELECT * FROM articles")}
     changed = [k for k in after if after[k]["title"] != before[k]["title"]]
     assert len(changed) == 4 and all(after[k]["title"] == "About the author" for k in changed)
@@ -415,7 +434,7 @@ def test_reextract_after_extraction_change_updates_rows_and_keeps_versions(tmp_p
         )
     # a second run finds nothing left to change
     again = reextract(db, seeds, workers=0)
-    assert again["mfa"].unchanged == 5 and again["mfa"].updated == 0
+    assert again["mfa"].unchanged == 6 and again["mfa"].updated == 0
     bad = _cli("reextract", "--db", str(db), "--seeds", str(seeds), "--since", "yesterday")
     assert bad.returncode == 2 and "--since" in bad.stderr
     nodb = _cli("reextract", "--db", str(tmp_path / "none.db"), "--seeds", str(seeds))
@@ -456,3 +475,68 @@ def test_every_row_records_extractor_seed_hash_and_crawl(tmp_path: Path) -> None
     assert {r["seed_hash"] for r in exported} == {seed_hash}
     assert {r["article_id"] for r in exported} == {r["article_id"] for r in rows}
     assert "withdrawn_at" in exported[0]
+
+
+# -- library level: the write path and old archives ----------------------------------------------------------
+
+
+def _record(text: str, **fields: object) -> dict:
+    return {
+        "canonical_url": "https://mfa.example/en/news/1",
+        "url": "https://mfa.example/en/news/1",
+        "site": "mfa",
+        "title": "Statement",
+        "text": text,
+        "word_count": len(text.split()),
+        **fields,
+    }
+
+
+def test_write_path_keeps_each_previous_version_in_order(tmp_path: Path) -> None:
+    from diplomatic_crawler.archive import Archive
+    from diplomatic_crawler.versions import article_history, format_history
+
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        assert archive.write_articles([_record("First text.", fetched_at="2024-01-01T00:00:00+00:00")], 1) == ["new"]
+        assert archive.write_articles([_record("First text.", fetched_at="2024-01-02T00:00:00+00:00")], 2) == [
+            "unchanged"
+        ]
+        assert archive.write_articles([_record("Second text.", fetched_at="2024-01-03T00:00:00+00:00")], 3) == [
+            "updated"
+        ]
+        assert archive.write_articles([_record("Third text.", fetched_at="2024-01-04T00:00:00+00:00")], 4) == [
+            "updated"
+        ]
+    assert _rows(db, "SELECT version, text, crawl_id, fetched_at FROM article_versions ORDER BY version") == [
+        (1, "First text.", 1, "2024-01-01T00:00:00+00:00"),
+        (2, "Second text.", 3, "2024-01-03T00:00:00+00:00"),
+    ]
+    conn = sqlite3.connect(db)
+    try:
+        key, versions, events = article_history(conn, "https://mfa.example/en/news/1")
+    finally:
+        conn.close()
+    assert [v.text for v in versions] == ["First text.", "Second text.", "Third text."] and events == []
+    out = format_history(key, versions, events)
+    assert "-First text." in out and "+Second text." in out and "-Second text." in out and "+Third text." in out
+
+
+def test_history_of_an_archive_from_before_migration_20(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "CREATE TABLE articles (canonical_url TEXT PRIMARY KEY, url TEXT, article_id TEXT, title TEXT,"
+        " text TEXT, content_hash TEXT, fetched_at TEXT)"
+    )
+    conn.execute(
+        "INSERT INTO articles VALUES ('https://a.example/1', 'https://a.example/1', 'abc', 'T', 'Body', 'h',"
+        " '2023-05-01T00:00:00+00:00')"
+    )
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    result = _cli("history", "abc", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "one version only" in result.stdout and "2023-05-01T00:00:00+00:00" in result.stdout
+    assert db.read_bytes() == before  # read-only: not migrated
