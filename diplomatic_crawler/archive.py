@@ -247,7 +247,7 @@ class Archive:
                     row = {k: v for k, v in record.items() if not k.startswith("_")}  # "_minhash": index only
                     outcome = self._write_article(row, crawl_id, revise=revise)
                     self._enricher().after_write(record, outcome)
-                    self._record_fetch(record, row["canonical_url"], crawl_id)
+                    self._record_fetch(record, row["canonical_url"], crawl_id, fetched=not revise)
                     outcomes.append(outcome)
         return outcomes
 
@@ -257,14 +257,16 @@ class Archive:
             enricher = self._enricher_cache = ArchiveEnricher(self.db)
         return enricher
 
-    def _record_fetch(self, record: Mapping[str, Any], key: str, crawl_id: int | None) -> None:
-        """The archive as a record: the raw capture, and a withdrawn article that answered again."""
+    def _record_fetch(self, record: Mapping[str, Any], key: str, crawl_id: int | None, fetched: bool) -> None:
+        """The archive as a record: the raw capture, and a withdrawn article that answered again (only a
+        fresh fetch restores it, never a re-extraction of an old capture)."""
         from .captures import store_capture
         from .withdrawals import clear_withdrawn
 
         if (capture := record.get("_capture")) is not None:
             store_capture(self.db, capture, key, record.get("site"), crawl_id)
-        clear_withdrawn(self.db, key, record.get("url"), crawl_id)
+        if fetched:
+            clear_withdrawn(self.db, key, record.get("url"), crawl_id)
 
     def _write_article(self, record: dict[str, Any], crawl_id: int | None, revise: bool = False) -> str:
         key = record.get("canonical_url") or record.get("url")

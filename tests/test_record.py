@@ -400,7 +400,15 @@ def test_reextract_without_network_reproduces_identical_rows(tmp_path: Path, mon
 
 
 def test_reextract_after_extraction_change_updates_rows_and_keeps_versions(tmp_path: Path) -> None:
-    db, seeds, _spec = _crawled(tmp_path, 3)
+    db, seeds, spec = _crawled(tmp_path, 3)
+    from diplomatic_crawler.archive import Archive
+    from diplomatic_crawler.withdrawals import mark_withdrawn
+
+    with Archive(db) as archive:
+        (withdrawn,) = archive.db.execute(
+            "SELECT canonical_url FROM articles WHERE url LIKE ?", [f"%{spec.articles[0].slug}%"]
+        ).fetchone()
+        assert mark_withdrawn(archive, withdrawn, "HTTP 404", status=404)
     before = {r["canonical_url"]: r for r in _dicts(db, "SELECT * FROM articles")}
     seed_file = seeds / "mfa.toml"
     seed_file.write_text(seed_file.read_text() + "\n[selectors]\ntitle = 'div.author-box h4'\n", encoding="utf-8")
@@ -432,6 +440,8 @@ def test_reextract_after_extraction_change_updates_rows_and_keeps_versions(tmp_p
             after[key]["first_seen"] == before[key]["first_seen"]
             and after[key]["published"] == before[key]["published"]
         )
+    # re-extracting an old capture never restores a withdrawn article
+    assert withdrawn in changed and after[withdrawn]["withdrawn_at"] == before[withdrawn]["withdrawn_at"] is not None
     # a second run finds nothing left to change
     again = reextract(db, seeds, workers=0)
     assert again["mfa"].unchanged == 6 and again["mfa"].updated == 0
