@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,8 +31,21 @@ import zstandard
 if TYPE_CHECKING:
     import sqlite_utils
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
-__all__ = ["STORES", "Capture", "CaptureError", "capture_from_response", "read_body", "store_capture"]
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "STORES",
+    "Capture",
+    "CaptureError",
+    "capture_for",
+    "capture_from_response",
+    "capture_store",
+    "read_body",
+    "store_capture",
+    "warc_file",
+]
 
 STORES = ("db", "warc", "off")
 ZSTD_LEVEL = 10  # HTML compresses ~5-8x at this level; slower levels gain little on pages this size
@@ -59,6 +73,26 @@ class Capture:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.body).hexdigest()
+
+
+def capture_store(settings: BaseSettings) -> str:
+    """CAPTURES_STORE, checked before the crawl starts (an unknown value is logged and stops it)."""
+    store = settings.get("CAPTURES_STORE") or "db"
+    if store not in STORES:
+        message = f"CAPTURES_STORE: {store!r} is not one of {', '.join(STORES)}"
+        logger.error("Invalid setting, nothing crawled: %s", message)
+        raise ValueError(message)
+    return store
+
+
+def capture_for(spider: Any, response: Response, fetched_at: str) -> Capture | None:
+    """The capture the spider attaches to an article item (`spider.captures_store`, its crawl's WARC file)."""
+    warc = None
+    if spider.captures_store == "warc":
+        from .pipelines import crawl_id_of
+
+        warc = warc_file(spider.archive.path, crawl_id_of(spider.crawler), spider.settings.get("CAPTURES_WARC_DIR"))
+    return capture_from_response(response, fetched_at, spider.captures_store, warc)
 
 
 def capture_from_response(response: Response, fetched_at: str, store: str, warc_path: str | None) -> Capture | None:

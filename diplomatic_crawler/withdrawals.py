@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from .archive import Archive, ArchiveError, get_archive, utcnow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from typing import Self
 
     import sqlite_utils
@@ -30,15 +30,18 @@ if TYPE_CHECKING:
     from scrapy.http import Request, Response
 
     from .seeds import Seed
+    from .workers import PageAnalysis
 
 __all__ = [
     "GONE_STATUSES",
     "WithdrawalMiddleware",
+    "check_redirect",
     "clear_withdrawn",
     "generic_redirect",
     "mark_withdrawn",
     "parse_recheck",
     "recheck_candidates",
+    "recheck_requests",
 ]
 
 logger = logging.getLogger(__name__)
@@ -48,16 +51,54 @@ MAX_RECHECK_DAYS = 36_500
 
 
 def parse_recheck(value: str | int | None) -> int | None:
-    """`-a recheck=DAYS`: a whole number of days (1 or more); None when not given. ValueError otherwise."""
+    """`-a recheck=DAYS`: a whole number of days (1 or more); None when not given. Anything else is logged
+    and raises ValueError, before any request."""
     if value is None or value == "":
         return None
     try:
         days = int(str(value).strip())
     except ValueError:
-        raise ValueError(f"recheck: {value!r} is not a whole number of days") from None
-    if not 1 <= days <= MAX_RECHECK_DAYS:
-        raise ValueError(f"recheck: {days} days is out of range (1 to {MAX_RECHECK_DAYS})")
-    return days
+        message = f"recheck: {value!r} is not a whole number of days"
+    else:
+        if 1 <= days <= MAX_RECHECK_DAYS:
+            return days
+        message = f"recheck: {days} days is out of range (1 to {MAX_RECHECK_DAYS})"
+    logger.error("Invalid spider argument, nothing crawled: %s", message)
+    raise ValueError(message)
+
+
+def recheck_requests(spider: Any) -> Iterator[Request]:
+    """`recheck=DAYS`: the spider's recent archived articles, requested again although they are known
+    (`dont_filter`; their keys count as seen, so discovery does not request them a second time)."""
+    if not spider.recheck_days:
+        return
+    rows = recheck_candidates(spider.archive, spider.seeds, spider.recheck_days)
+    logger.info("Rechecking %d archived article(s) of the last %d day(s)", len(rows), spider.recheck_days)
+    for key, url, site in rows:
+        spider.seen_keys.add(key)
+        if req := spider._request(key or url, spider.seeds[site], kind="page", key=key, dont_filter=True):
+            req.meta["recheck"] = True
+            spider.inc(site, "recheck")
+            yield req
+
+
+def check_redirect(spider: Any, response: Response, seed: Seed, page: PageAnalysis, page_kind: str) -> None:
+    """Called by the spider for every analysed page: an archived article that now redirects to a generic
+    page is marked withdrawn; a redirect to another article is a move, left to the alias handling."""
+    key = response.meta.get("key")
+    if not response.meta.get("redirect_urls") or key not in spider.known:
+        return
+    from .pipelines import crawl_id_of
+    from .urls import canonical_url, resolve_canonical
+
+    target = canonical_url(response.url, seed)
+    article_key = resolve_canonical(response.url, page.article.canonical_url, seed) if page.article else None
+    if key in (target, article_key):
+        return
+    reason = generic_redirect(seed, target, page_kind, article_key, spider.known_pages)
+    if reason and mark_withdrawn(spider.archive, key, reason, url=response.url, crawl_id=crawl_id_of(spider.crawler)):
+        logger.warning("%s: archived article withdrawn (%s), kept as it was: %s", seed.name, reason, key)
+        spider.inc(seed.name, "withdrawn")
 
 
 def recheck_candidates(archive: Archive, sites: Iterable[str], days: int, now: datetime | None = None) -> list[tuple]:

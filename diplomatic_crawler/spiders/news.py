@@ -22,8 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ..archive import ArchiveError, get_archive, utcnow
-from ..captures import STORES as CAPTURE_STORES
-from ..captures import Capture, capture_from_response, warc_file
+from ..captures import capture_for, capture_store
 from ..discovery import (
     Link,
     calendar_key,
@@ -36,10 +35,9 @@ from ..discovery import (
 from ..enrich.hooks import item_extra
 from ..enrich.pdf import extract_pdf_enriched, is_pdf
 from ..items import ArchivedArticle
-from ..pipelines import crawl_id_of
 from ..seeds import Seed, SeedError, load_seeds
 from ..urls import canonical_url, clean_url, resolve_canonical
-from ..withdrawals import generic_redirect, mark_withdrawn, parse_recheck, recheck_candidates
+from ..withdrawals import check_redirect, parse_recheck, recheck_requests
 from ..workers import DEFAULT_MAX_BYTES, ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 if TYPE_CHECKING:
@@ -88,16 +86,8 @@ class NewsSpider(scrapy.Spider):
         if not seeds:
             raise SeedError(f"{path}: site: no seeds selected")
         self.seeds = {s.name: s for s in seeds}
-        try:
-            self.recheck_days = parse_recheck(self.recheck_arg)
-        except ValueError as exc:
-            logger.error("Invalid spider argument, nothing crawled: %s", exc)
-            raise
-        self.captures_store = settings.get("CAPTURES_STORE") or "db"
-        if self.captures_store not in CAPTURE_STORES:
-            message = f"CAPTURES_STORE: {self.captures_store!r} is not one of {', '.join(CAPTURE_STORES)}"
-            logger.error("Invalid setting, nothing crawled: %s", message)
-            raise ValueError(message)
+        self.recheck_days = parse_recheck(self.recheck_arg)  # the archive as a record (issue 7)
+        self.captures_store = capture_store(settings)
         hosts = {d.partition(":")[0] for s in seeds for d in s.allowed_domains + s.aliases}
         self.allowed_domains = sorted(hosts)
         try:
@@ -136,7 +126,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.extraction.start()  # the workers import while the first requests go out
-        for req in self._recheck_requests():
+        for req in recheck_requests(self):
             yield req
         for seed in self.seeds.values():
             for url in seed.sitemaps:
@@ -148,41 +138,6 @@ class NewsSpider(scrapy.Spider):
             for url in seed.start_urls:
                 if req := self._request(url, seed, kind="listing", entry=True):
                     yield req
-
-    def _recheck_requests(self) -> Iterator[Request]:
-        """`recheck=DAYS`: the recent archived articles, requested again even though they are known."""
-        if not self.recheck_days:
-            return
-        rows = recheck_candidates(self.archive, self.seeds, self.recheck_days)
-        logger.info("Rechecking %d archived article(s) of the last %d day(s)", len(rows), self.recheck_days)
-        for key, url, site in rows:
-            self.seen_keys.add(key)
-            if req := self._request(key or url, self.seeds[site], kind="page", key=key, dont_filter=True):
-                req.meta["recheck"] = True
-                self.inc(site, "recheck")
-                yield req
-
-    def _withdrawn_by_redirect(self, response: Response, seed: Seed, page: PageAnalysis, page_kind: str) -> None:
-        """An archived article that now redirects to a generic page (home, listing, not an article) is
-        marked withdrawn; a redirect to another article is a move and left to the alias handling."""
-        key = response.meta.get("key")
-        if not response.meta.get("redirect_urls") or key not in self.known:
-            return
-        target = canonical_url(response.url, seed)
-        article_key = resolve_canonical(response.url, page.article.canonical_url, seed) if page.article else None
-        if key in (target, article_key):
-            return
-        reason = generic_redirect(seed, target, page_kind, article_key, self.known_pages)
-        if reason and mark_withdrawn(self.archive, key, reason, url=response.url, crawl_id=crawl_id_of(self.crawler)):
-            logger.warning("%s: archived article withdrawn (%s), kept as it was: %s", seed.name, reason, key)
-            self.inc(seed.name, "withdrawn")
-
-    def _capture(self, response: Response, fetched_at: str) -> Capture | None:
-        """The raw response kept with the article (CAPTURES_STORE: db, warc or off)."""
-        warc = None
-        if self.captures_store == "warc":
-            warc = warc_file(self.archive.path, crawl_id_of(self.crawler), self.settings.get("CAPTURES_WARC_DIR"))
-        return capture_from_response(response, fetched_at, self.captures_store, warc)
 
     # -- request helpers -----------------------------------------------------------------------
 
@@ -342,7 +297,7 @@ class NewsSpider(scrapy.Spider):
             return
         requested_key = response.meta.get("key")
         page_kind = "listing" if kind == "listing" else page.kind
-        self._withdrawn_by_redirect(response, seed, page, page_kind)
+        check_redirect(self, response, seed, page, page_kind)
         if page_kind == "article":
             item = self._article(response, seed, page, fetched_at)
             own_key = canonical_url(response.url, seed)
@@ -431,7 +386,7 @@ class NewsSpider(scrapy.Spider):
             issuer=seed.issuer,
             extra=item_extra(page.enrichment, seed),
             seed_hash=seed.file_hash,
-            capture=self._capture(response, fetched_at),
+            capture=capture_for(self, response, fetched_at),
         )
 
     # -- PDF statements (diplomatic_crawler.enrich.pdf) -------------------------------------------
@@ -491,7 +446,7 @@ class NewsSpider(scrapy.Spider):
             issuer=seed.issuer,
             extra={**enrichment, "content_type": "pdf", "linked_from": linked_from},
             seed_hash=seed.file_hash,
-            capture=self._capture(response, fetched_at),
+            capture=capture_for(self, response, fetched_at),
         )
 
     @property
