@@ -23,6 +23,7 @@ import sqlite_utils
 from .enrich.hooks import ArchiveEnricher, enrich_record
 from .ids import article_id
 from .migrations import ARTICLE_COLUMNS, HEALTH_COUNTERS, MIGRATIONS, SCHEMA_VERSION
+from .versions import keep_previous
 
 __all__ = ["ARTICLE_COLUMNS", "COUNTERS", "Archive", "ArchiveError", "get_archive", "utcnow"]
 
@@ -228,10 +229,14 @@ class Archive:
 
     # -- articles ----------------------------------------------------------------------------------
 
-    def write_articles(self, records: Iterable[Mapping[str, Any]], crawl_id: int | None) -> list[str]:
+    def write_articles(
+        self, records: Iterable[Mapping[str, Any]], crawl_id: int | None, *, revise: bool = False
+    ) -> list[str]:
         """Store a batch of article records in one transaction; return "new", "updated" or "unchanged"
         for each. Each record is a dict of `Article` fields plus site, country, issuer, fetched_at;
-        `canonical_url` is the key."""
+        `canonical_url` is the key. A record's `_capture` (the raw response, `captures.Capture`) is stored
+        in the same savepoint. `revise` (re-extraction) updates a row even when its text hash is the same,
+        keeping the previous version like any other change."""
         outcomes: list[str] = []
         with self._writing():
             for record in records:
@@ -240,8 +245,9 @@ class Archive:
                     # near-duplicate cluster and statement group after it, in the same savepoint.
                     record = enrich_record(dict(record))
                     row = {k: v for k, v in record.items() if not k.startswith("_")}  # "_minhash": index only
-                    outcome = self._write_article(row, crawl_id)
+                    outcome = self._write_article(row, crawl_id, revise=revise)
                     self._enricher().after_write(record, outcome)
+                    self._record_fetch(record, row["canonical_url"], crawl_id, fetched=not revise)
                     outcomes.append(outcome)
         return outcomes
 
@@ -251,7 +257,18 @@ class Archive:
             enricher = self._enricher_cache = ArchiveEnricher(self.db)
         return enricher
 
-    def _write_article(self, record: dict[str, Any], crawl_id: int | None) -> str:
+    def _record_fetch(self, record: Mapping[str, Any], key: str, crawl_id: int | None, fetched: bool) -> None:
+        """The archive as a record: the raw capture, and a withdrawn article that answered again (only a
+        fresh fetch restores it, never a re-extraction of an old capture)."""
+        from .captures import store_capture
+        from .withdrawals import clear_withdrawn
+
+        if (capture := record.get("_capture")) is not None:
+            store_capture(self.db, capture, key, record.get("site"), crawl_id)
+        if fetched:
+            clear_withdrawn(self.db, key, record.get("url"), crawl_id)
+
+    def _write_article(self, record: dict[str, Any], crawl_id: int | None, revise: bool = False) -> str:
         key = record.get("canonical_url") or record.get("url")
         if not key:
             raise ArchiveError("article record without url")
@@ -271,7 +288,7 @@ class Archive:
             record["article_id"] = article_id(key)  # stable id for exports (migration 2)
             self._insert_article({k: v for k, v in record.items() if not _is_empty(v) or k in ("text",)})
             return "new"
-        if existing[0] == record["content_hash"]:
+        if existing[0] == record["content_hash"] and not revise:
             self.db.execute("UPDATE articles SET last_checked = ? WHERE canonical_url = ?", [fetched_at, key])
             return "unchanged"
         updates = {
@@ -282,6 +299,7 @@ class Archive:
         updates.update(fetched_at=fetched_at, last_checked=fetched_at, crawl_id=crawl_id)
         if updates.get("published"):
             self._keep_precise_date(key, updates)
+        keep_previous(self.db, key, utcnow())  # article_versions: the row as it was (versions.py)
         self._update_article(key, updates)
         return "updated"
 

@@ -112,6 +112,11 @@ from .cli_enrich import enrich, similar  # noqa: E402 - research enrichments: cl
 main.add_command(similar)
 main.add_command(enrich)
 
+from .cli_record import history, reextract  # noqa: E402 - the archive as a record: versions, re-extraction
+
+main.add_command(history)
+main.add_command(reextract)
+
 
 if __name__ == "__main__":
     main()

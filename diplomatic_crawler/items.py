@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .captures import Capture
 from .extraction import Article
 
 
@@ -24,6 +25,10 @@ class ArchivedArticle:
     # Enrichment fields the spider knows beside the extraction record (diplomatic_crawler.enrich):
     # content_type ("html"/"pdf"), linked_from (a PDF's referring page), alternates (declared translations).
     extra: dict[str, Any] = field(default_factory=dict)
+    # Provenance and the raw response (diplomatic_crawler.captures): the seed file's SHA-256, and the
+    # capture the archive stores beside the row (under `_capture`, which is never an article column).
+    seed_hash: str | None = None
+    capture: Capture | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The archive row: every `Article` field, with `canonical_url` set to our canonical key."""
@@ -36,4 +41,8 @@ class ArchivedArticle:
             fetched_at=self.fetched_at,
         )
         record.update(self.extra)
+        if self.seed_hash:
+            record["seed_hash"] = self.seed_hash
+        if self.capture is not None:
+            record["_capture"] = self.capture
         return record

@@ -178,11 +178,45 @@ def _own_minhash(db: sqlite_utils.Database) -> None:
             index.store(key, sig)
 
 
+def _record(db: sqlite_utils.Database) -> None:
+    """The archive as a record (see `captures`, `versions`, `withdrawals`): raw captures of every fetched
+    article (`captures`, bodies deduplicated by SHA-256 in `capture_bodies`), previous versions of changed
+    articles (`article_versions`), withdrawals and restorations (`article_events`), and the article columns
+    `withdrawn_at`, `withdrawn_reason` and `seed_hash`. Rows archived before keep NULL there."""
+    columns = db["articles"].columns_dict
+    for name in ("withdrawn_at", "withdrawn_reason", "seed_hash"):
+        if name not in columns:
+            db["articles"].add_column(name, str)
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS capture_bodies (sha256 TEXT PRIMARY KEY, codec TEXT NOT NULL,"
+        " raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL, data BLOB NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS captures (id INTEGER PRIMARY KEY, canonical_url TEXT NOT NULL, url TEXT NOT NULL,"
+        " site TEXT, status INTEGER NOT NULL, headers TEXT NOT NULL, fetched_at TEXT NOT NULL, crawl_id INTEGER,"
+        " sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL, store TEXT NOT NULL,"
+        " warc_file TEXT, warc_offset INTEGER)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_captures_url ON captures (canonical_url, fetched_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_captures_site ON captures (site)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS article_versions (canonical_url TEXT NOT NULL, version INTEGER NOT NULL,"
+        " fetched_at TEXT, content_hash TEXT, title TEXT, text TEXT, published TEXT, extractor_version TEXT,"
+        " crawl_id INTEGER, superseded_at TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (canonical_url, version))"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS article_events (id INTEGER PRIMARY KEY, canonical_url TEXT NOT NULL,"
+        " at TEXT NOT NULL, event TEXT NOT NULL, reason TEXT, http_status INTEGER, url TEXT, crawl_id INTEGER)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_article_events_url ON article_events (canonical_url, at)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
     (3, "view articles_browse: articles with a year column, for Datasette facets", _browse_view),
     (10, "enrichments: doc_type, countries, language versions, near-duplicate clusters, PDF statements", _enrichments),
+    (20, "the archive as a record: captures, article_versions, article_events, withdrawn_at, seed_hash", _record),
     (30, "articles.http_status / http_status_at: last answer of an archived article's URL", _article_http_status),
     (40, "crawl_sites.extraction_failed: pages over the extraction time or size budget", _extraction_failed),
     (41, "minhash: signatures recomputed with the project's own MinHash (no datasketch at run time)", _own_minhash),

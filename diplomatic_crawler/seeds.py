@@ -6,6 +6,8 @@ stops the run with a `file: field: reason` message before a single request is se
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -54,6 +56,9 @@ class Seed:
     max_pages: int | None = None
     selectors: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     path: str | None = field(default=None, compare=False)
+    # SHA-256 of the seed file's bytes: recorded on every archived row (`seed_hash`), so a row says which
+    # version of the site's rules extracted it. None for a seed built from a dict.
+    file_hash: str | None = field(default=None, compare=False)
 
     @property
     def domain(self) -> str:
@@ -309,16 +314,19 @@ def load_seed(path: str | Path) -> Seed:
     """Read and validate one seed file; its `name` must equal the file stem."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise SeedError(f"{path}: file: not found") from None
     except OSError as exc:
         raise SeedError(f"{path}: file: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{path}: toml: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SeedError(f"{path}: toml: {exc}") from None
     try:
-        return parse_seed(data, source=str(path), expected_name=path.stem)
+        seed = parse_seed(data, source=str(path), expected_name=path.stem)
+        return dataclasses.replace(seed, file_hash=hashlib.sha256(raw).hexdigest())
     except SeedError as exc:
         raise SeedError(_with_line_numbers(str(exc), path)) from None
 

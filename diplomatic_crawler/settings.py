@@ -71,6 +71,8 @@ EXTRACTION_MAX_TASKS_PER_WORKER = 2000  # a worker is replaced after this many p
 # A callback yields an item and a few requests: Scrapy's default of 100 parallel slots per response only
 # costs 100 asyncio tasks per page on the reactor thread.
 CONCURRENT_ITEMS = 16
+CAPTURES_STORE = "db"  # raw article responses: "db" (zstd in the archive), "warc" (output/warc/*.warc.gz), "off"
+CAPTURES_WARC_DIR = None  # WARC directory (default: warc/ beside the archive)
 ARCHIVE_CHECK_ON_OPEN = True  # PRAGMA quick_check before crawling: a damaged archive is never written to
 SEEDS_PATH = "seeds"
 SITE_MAX_PAGES = 5000  # per-site request cap when a seed sets no max_pages
@@ -93,6 +95,7 @@ DOWNLOADER_MIDDLEWARES = {
     "diplomatic_crawler.robots.RobotsPolicyMiddleware": 100,
     "diplomatic_crawler.retry_after.RetryAfterMiddleware": 560,
     "diplomatic_crawler.status_tracking.ArchivedStatusMiddleware": 540,
+    "diplomatic_crawler.withdrawals.WithdrawalMiddleware": 545,
     "diplomatic_crawler.middlewares.KnownRedirectMiddleware": 590,
 }
 ITEM_PIPELINES = {

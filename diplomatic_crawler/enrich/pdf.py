@@ -164,7 +164,7 @@ def _version() -> str:
 
     from .. import __version__
 
-    return f"diplomatic-crawler/{__version__} pypdf/{version('pypdf')}"
+    return f"diplomatic-crawler/{__version__} pypdf/{version('pypdf')} dateparser/{version('dateparser')}"
 
 
 def extract_pdf(

@@ -64,11 +64,14 @@ FIELD_DOCS: dict[str, tuple[str, str]] = {
     "text": ("str", "the article body as plain text, paragraphs separated by a blank line; never HTML"),
     "word_count": ("int", "number of word tokens in `text`"),
     "content_hash": ("str", "SHA-256 of the whitespace-normalised text"),
-    "extractor_version": ("str", "diplomatic-crawler and trafilatura versions that extracted the row"),
+    "extractor_version": ("str", "diplomatic-crawler, trafilatura and dateparser versions that extracted the row"),
     "fetched_at": ("utc", "when the content was last written (UTC)"),
     "first_seen": ("utc", "when the article was first archived (UTC)"),
     "last_checked": ("utc", "last fetch, even when unchanged (UTC)"),
     "crawl_id": ("int", "the crawl run that last wrote the content (table `crawls`)"),
+    "seed_hash": ("str", "SHA-256 of the seed file (the site's rules) that the row was extracted with"),
+    "withdrawn_at": ("utc", "when the article was found withdrawn (404/410, redirect to a generic page); text kept"),
+    "withdrawn_reason": ("str", "why it counts as withdrawn (HTTP status or the generic page it redirects to)"),
 }
 CORE_FIELDS: tuple[str, ...] = tuple(FIELD_DOCS)
 LIST_FIELDS = frozenset(name for name, (kind, _) in FIELD_DOCS.items() if kind == "list")

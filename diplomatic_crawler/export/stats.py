@@ -6,7 +6,7 @@ from typing import Any
 
 from .filters import ArchiveReader
 
-__all__ = ["STATS_COLUMNS", "archive_stats", "format_stats"]
+__all__ = ["STATS_COLUMNS", "archive_stats", "capture_stats", "format_stats"]
 
 STATS_COLUMNS = (
     "articles",
@@ -99,6 +99,32 @@ def archive_stats(reader: ArchiveReader) -> dict[str, Any]:
         },
         "crawls": crawl_count,
         "last_crawl": last_crawl,
+        "captures": capture_stats(reader),
+    }
+
+
+def capture_stats(reader: ArchiveReader) -> dict[str, Any] | None:
+    """Raw captures (migration 20): how many, and bytes per capture as received (`raw`) and as stored
+    (`stored`: zstd in the archive, each body once however often it was fetched, or gzip WARC records).
+    None for an archive from before captures."""
+    if "captures" not in reader.tables:
+        return None
+    count, raw, warc_stored = reader.query(
+        "SELECT count(*), coalesce(sum(raw_size), 0), coalesce(sum(CASE WHEN store = 'warc' THEN stored_size END), 0)"
+        " FROM captures"
+    )[0]
+    db_stored = reader.query(
+        "SELECT coalesce(sum(stored_size), 0) FROM capture_bodies"
+        " WHERE sha256 IN (SELECT sha256 FROM captures WHERE store = 'db')"
+    )[0][0]
+    stored = int(db_stored) + int(warc_stored)
+    return {
+        "captures": count,
+        "raw_bytes": int(raw),
+        "stored_bytes": stored,
+        "raw_bytes_per_capture": round(raw / count) if count else 0,
+        "stored_bytes_per_capture": round(stored / count) if count else 0,
+        "compression_ratio": round(raw / stored, 2) if stored else None,
     }
 
 
@@ -161,5 +187,12 @@ def format_stats(data: dict[str, Any]) -> str:
     if last:
         footer += (
             f"; last: #{last['id']} {last['status']}, started {last['started']}, finished {last['finished'] or '-'}"
+        )
+    caps = data.get("captures")
+    if caps:
+        footer += (
+            f"\n{caps['captures']} raw capture(s): {caps['raw_bytes_per_capture']:,} bytes per capture as received,"
+            f" {caps['stored_bytes_per_capture']:,} stored"
+            + (f" ({caps['compression_ratio']}x smaller)" if caps["compression_ratio"] else "")
         )
     return "\n".join([*lines, "", footer])

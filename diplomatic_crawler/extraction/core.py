@@ -7,6 +7,7 @@ import logging
 import re
 import unicodedata
 from datetime import datetime
+from importlib.metadata import version as _version
 
 import trafilatura
 from htmldate import find_date
@@ -28,7 +29,10 @@ __all__ = ["EXTRACTOR_VERSION", "ExtractionError", "extract_article"]
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"diplomatic-crawler/{__version__} trafilatura/{trafilatura.__version__}"
+# Provenance of every row: this project's, trafilatura's and dateparser's versions (dates depend on it).
+EXTRACTOR_VERSION = (
+    f"diplomatic-crawler/{__version__} trafilatura/{trafilatura.__version__} dateparser/{_version('dateparser')}"
+)
 WORD = re.compile(r"\w+")
 LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_].*)?$")  # ISO 639-1; a 3-letter code falls through to the next source
 

@@ -1,10 +1,11 @@
 """The `news` spider: crawl every seed's sitemaps, feeds and listing pages, archive the articles.
 
-    scrapy crawl news [-a seeds=PATH] [-a site=NAME[,NAME]] [-s ARCHIVE_DB=PATH]
+    scrapy crawl news [-a seeds=PATH] [-a site=NAME[,NAME]] [-a recheck=DAYS] [-s ARCHIVE_DB=PATH]
 
 Reruns are cheap: article pages already in the archive are not fetched again unless a sitemap
 `lastmod` or a feed date is newer than our last fetch; pagination stops on a page that holds only known
-links; feeds and sitemaps are fetched with conditional GET.
+links; feeds and sitemaps are fetched with conditional GET. `recheck=DAYS` re-requests the archived
+articles of the last DAYS days to find withdrawn ones (see `diplomatic_crawler.withdrawals`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from ..archive import ArchiveError, get_archive, utcnow
+from ..captures import capture_for, capture_store
 from ..discovery import (
     Link,
     calendar_key,
@@ -35,6 +37,7 @@ from ..enrich.pdf import extract_pdf_enriched, is_pdf
 from ..items import ArchivedArticle
 from ..seeds import Seed, SeedError, load_seeds
 from ..urls import canonical_url, clean_url, resolve_canonical
+from ..withdrawals import check_redirect, parse_recheck, recheck_requests
 from ..workers import DEFAULT_MAX_BYTES, ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 if TYPE_CHECKING:
@@ -54,10 +57,13 @@ def stat_key(site: str, counter: str) -> str:
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, seeds: str | None = None, site: str | None = None, *args: Any, **kwargs: Any):
+    def __init__(
+        self, seeds: str | None = None, site: str | None = None, recheck: str | None = None, *args: Any, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.seeds_arg = seeds
         self.site_arg = site
+        self.recheck_arg = recheck
         self.seeds: dict[str, Seed] = {}
 
     @classmethod
@@ -80,6 +86,8 @@ class NewsSpider(scrapy.Spider):
         if not seeds:
             raise SeedError(f"{path}: site: no seeds selected")
         self.seeds = {s.name: s for s in seeds}
+        self.recheck_days = parse_recheck(self.recheck_arg)  # the archive as a record (issue 7)
+        self.captures_store = capture_store(settings)
         hosts = {d.partition(":")[0] for s in seeds for d in s.allowed_domains + s.aliases}
         self.allowed_domains = sorted(hosts)
         try:
@@ -118,6 +126,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.extraction.start()  # the workers import while the first requests go out
+        for req in recheck_requests(self):
+            yield req
         for seed in self.seeds.values():
             for url in seed.sitemaps:
                 if req := self._feed_request(url, seed, self.parse_sitemap, entry=True):
@@ -287,6 +297,7 @@ class NewsSpider(scrapy.Spider):
             return
         requested_key = response.meta.get("key")
         page_kind = "listing" if kind == "listing" else page.kind
+        check_redirect(self, response, seed, page, page_kind)
         if page_kind == "article":
             item = self._article(response, seed, page, fetched_at)
             own_key = canonical_url(response.url, seed)
@@ -374,6 +385,8 @@ class NewsSpider(scrapy.Spider):
             country=seed.country,
             issuer=seed.issuer,
             extra=item_extra(page.enrichment, seed),
+            seed_hash=seed.file_hash,
+            capture=capture_for(self, response, fetched_at),
         )
 
     # -- PDF statements (diplomatic_crawler.enrich.pdf) -------------------------------------------
@@ -432,6 +445,8 @@ class NewsSpider(scrapy.Spider):
             country=seed.country,
             issuer=seed.issuer,
             extra={**enrichment, "content_type": "pdf", "linked_from": linked_from},
+            seed_hash=seed.file_hash,
+            capture=capture_for(self, response, fetched_at),
         )
 
     @property
