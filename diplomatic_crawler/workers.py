@@ -80,6 +80,9 @@ _BOOT = "import sys; from diplomatic_crawler.workers import _worker_main; _worke
 # --- failures ------------------------------------------------------------------------------------------
 
 
+SWITCH_INTERVAL = 0.001  # seconds; see ExtractionPool.start
+
+
 class ExtractionFailed(RuntimeError):
     """A page could not be analysed within its budget. `reason` is a short stat-friendly word."""
 
@@ -220,6 +223,10 @@ class ExtractionPool:
         except BaseException:
             self.close(wait=False)
             raise
+        # The feeder threads wait on sockets with the GIL released, then need it for a moment to hand over
+        # a result and send the next page. With Python's default 5 ms switch interval they queue behind
+        # the reactor and the archive writer, leaving the workers idle for a good part of each page.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         for slot in self._slots:
             slot.thread.start()
         logger.info(
