@@ -74,6 +74,10 @@ class Archive:
                 self._check_integrity()
             if str(self.path) != ":memory:":
                 self.db.enable_wal()
+                # WAL with synchronous=NORMAL: a commit is in the WAL file once COMMIT returns, so a killed
+                # crawl loses nothing it committed and the file never tears; only a power cut or OS crash
+                # can undo the last commits (never corrupt). FULL would fsync on every batch.
+                self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             self.migrate()
             # Prove we can write (a read-only file or directory fails here, before the crawl starts).

@@ -211,6 +211,12 @@ def _record(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_article_events_url ON article_events (canonical_url, at)")
 
 
+def _band_index(db: sqlite_utils.Database) -> None:
+    """Drop `idx_minhash_bands_url`: band rows are deleted by primary key (from the stored signature), and
+    the second index doubled the cost of the 37 band rows written for every article."""
+    db.execute("DROP INDEX IF EXISTS idx_minhash_bands_url")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -220,6 +226,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (30, "articles.http_status / http_status_at: last answer of an archived article's URL", _article_http_status),
     (40, "crawl_sites.extraction_failed: pages over the extraction time or size budget", _extraction_failed),
     (41, "minhash: signatures recomputed with the project's own MinHash (no datasketch at run time)", _own_minhash),
+    (42, "minhash_bands: no index on canonical_url (rows are deleted by primary key)", _band_index),
     (50, "crawl_sites: response status and text-quality counters for health checks", _health_counters),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

@@ -24,7 +24,7 @@ from enrichsites import (
 from diplomatic_crawler.archive import Archive
 from diplomatic_crawler.cli import main
 from diplomatic_crawler.demo.server import SiteServer
-from diplomatic_crawler.enrich.clusters import ClusterIndex, candidates_sql, cluster_id_for, signature
+from diplomatic_crawler.enrich.clusters import ClusterIndex, band_keys, candidates_sql, cluster_id_for, signature
 
 
 def _record(url: str, site: str, title: str, paragraphs: list[str]) -> dict:
@@ -281,3 +281,16 @@ def test_migration_recomputes_signatures_of_an_older_archive(tmp_path: Path) -> 
         archive.write_articles([_record("https://b.example/1", "b", "T", text)], None)
         rows = dict(archive.db.execute("SELECT canonical_url, cluster_id FROM articles").fetchall())
     assert rows == {"https://a.example/1": cluster, "https://b.example/1": cluster}
+
+
+def test_a_changed_text_leaves_no_stale_band_rows(tmp_path: Path) -> None:
+    """Re-indexing after a text change removes the old band rows (found by primary key from the old
+    signature): a stale row would keep offering the article as a candidate for its old text."""
+    releases = load_releases()
+    key = "https://a.example/1"
+    with Archive(tmp_path / "a.db") as archive:
+        archive.write_articles([_record(key, "a", "T", releases[0]["paragraphs"])], None)
+        archive.write_articles([_record(key, "a", "T2", releases[5]["paragraphs"])], None)
+        rows = set(archive.db.execute("SELECT band, bucket FROM minhash_bands WHERE canonical_url = ?", [key]))
+    new = signature("\n\n".join(releases[5]["paragraphs"]))
+    assert new is not None and rows == set(band_keys(new))

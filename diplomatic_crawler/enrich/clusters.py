@@ -190,7 +190,15 @@ class ClusterIndex:
         return Signature.from_blob(row[0], row[1]) if row else None
 
     def forget(self, key: str) -> None:
-        self.db.execute("DELETE FROM minhash_bands WHERE canonical_url = ?", [key])
+        """Drop an article from the index. Its band rows are found from its stored signature (by primary
+        key): an index on `minhash_bands.canonical_url` would double the cost of every insert."""
+        old = self._signature_of(key)
+        if old is None:
+            return
+        getattr(self.db, "conn", self.db).executemany(
+            "DELETE FROM minhash_bands WHERE band = ? AND bucket = ? AND canonical_url = ?",
+            [(band, bucket, key) for band, bucket in band_keys(old)],
+        )
         self.db.execute("DELETE FROM minhash WHERE canonical_url = ?", [key])
 
     def store(self, key: str, sig: Signature) -> None:
