@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "diplomatic"
+SITEMAP_CHILD_PRIORITY = -1  # below article pages (0): see NewsSpider._next_sitemap
 
 
 def stat_key(site: str, counter: str) -> str:
@@ -98,6 +99,7 @@ class NewsSpider(scrapy.Spider):
         self.known = {url: parse_date(when) for url, when in self.archive.known_articles(self.seeds).items()}
         self.known_pages = self.archive.known_pages(self.seeds)
         self.seen_keys: set[str] = set()
+        self.requested_sitemaps: set[str] = set()
         self.page_counts: dict[str, int] = dict.fromkeys(self.seeds, 0)
         self.calendar_counts: dict[str, int] = {}
         self.pending_pages: list[dict[str, str]] = []
@@ -130,6 +132,7 @@ class NewsSpider(scrapy.Spider):
             yield req
         for seed in self.seeds.values():
             for url in seed.sitemaps:
+                self.requested_sitemaps.add(clean_url(url))
                 if req := self._feed_request(url, seed, self.parse_sitemap, entry=True):
                     yield req
             for url in seed.feeds:
@@ -248,22 +251,50 @@ class NewsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         seed, site = self._got_response(response)
+        chain = list(response.meta.get("sitemap_chain") or ())
         if response.status == 304:
             self.inc(site, "not_modified")
+            if req := self._next_sitemap(seed, chain):
+                yield req
             return
         entries = parse_sitemap(response.body, response.url, self.max_size)
         if not entries:
             logger.warning("%s: empty or invalid sitemap %s", site, response.url)
+        children = []
         for entry in entries:
             if entry.is_sitemap:
-                if seed.owns(entry.loc) and (req := self._feed_request(entry.loc, seed, self.parse_sitemap)):
-                    yield req
+                if seed.owns(entry.loc):
+                    children.append(entry.loc)
             elif req := self._candidate(entry.loc, seed, entry.lastmod):
                 yield req
         if entries and not entries[0].is_sitemap:
             # Only for URL sets: an index often stays the same while its child sitemaps change, so
             # it is always fetched in full and its children are asked conditionally.
             self._save_validators(response, site)
+        if req := self._next_sitemap(seed, children + chain):
+            yield req
+
+    def _next_sitemap(self, seed: Seed, urls: list[str]) -> Request | None:
+        """The next child sitemap of an index, carrying the ones after it (`sitemap_chain`).
+
+        Children are fetched one at a time, each after the article pages of the one before have left the
+        queue (a priority below theirs): the scheduler holds one child's worth of requests, not the whole
+        index's (20,000 queued requests are some 20 MB). The chain travels in the request, not in the
+        spider, so it continues whichever process handles the child (distributed crawls), and after a
+        failed or unchanged (304) child. Requests are `dont_filter`, deduplicated here instead: a chain
+        must not end silently on a URL Scrapy's duplicate filter drops."""
+        while urls:
+            url, urls = urls[0], urls[1:]
+            key = clean_url(url)
+            if key in self.requested_sitemaps:
+                continue
+            self.requested_sitemaps.add(key)
+            if (req := self._feed_request(url, seed, self.parse_sitemap)) is not None:
+                req.meta["sitemap_chain"] = urls
+                req.priority = SITEMAP_CHILD_PRIORITY
+                req.dont_filter = True
+                return req
+        return None
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         seed, site = self._got_response(response)
@@ -534,9 +565,15 @@ class NewsSpider(scrapy.Spider):
         for name, value in pool.stats_dict().items():
             self.crawler.stats.set_value(f"{STATS_PREFIX}/extraction/{name}", value)
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         site = request.meta.get("site", "?")
+        self._log_error(failure, request, site)
+        chain = request.meta.get("sitemap_chain")
+        if chain is not None and site in self.seeds and (req := self._next_sitemap(self.seeds[site], list(chain))):
+            yield req  # a failed child sitemap does not end its index's chain
+
+    def _log_error(self, failure: Failure, request: Request, site: str) -> None:
         if failure.check(HttpError):
             status = failure.value.response.status
             self.inc(site, "failed")

@@ -1,0 +1,61 @@
+"""Child sitemaps of an index are fetched one at a time, after the article pages of the one before
+(the scheduler holds one child's worth of requests, not the whole index's), and the chain goes on past
+a child that fails. Real `scrapy crawl news` against a server on 127.0.0.1, real SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from faultserver import Reply, crawl, make_site, served, write_seed
+
+PER_CHILD = 20
+
+
+def _urlset(base: str, paths: list[str]) -> bytes:
+    urls = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+
+
+def test_child_sitemaps_follow_each_other_and_survive_a_failed_child(tmp_path: Path) -> None:
+    server, spec = make_site(tmp_path, "mfa", 3 * PER_CHILD)
+    paths = [f"/news/{a.slug}.html" for a in spec.articles]
+    children = {f"/sm-{n}.xml": paths[n * PER_CHILD : (n + 1) * PER_CHILD] for n in range(3)}
+    index = "".join(f"<sitemap><loc>{{base}}{c}</loc></sitemap>" for c in children)
+    server.route(
+        "/sitemap-index.xml",
+        lambda p, q: Reply(
+            200,
+            (
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                + index.format(base=server.base_url)
+                + "</sitemapindex>"
+            ).encode(),
+            {"Content-Type": "application/xml"},
+        ),
+    )
+    server.route("/sm-0.xml", lambda p, q: Reply(200, _urlset(server.base_url, children["/sm-0.xml"])))
+    server.route("/sm-1.xml", lambda p, q: Reply(500, b"broken"))
+    server.route("/sm-2.xml", lambda p, q: Reply(200, _urlset(server.base_url, children["/sm-2.xml"])))
+    seeds = tmp_path / "seeds"
+    index_url = f"http://{server.netloc}/sitemap-index.xml"
+    write_seed(seeds, "mfa", server.netloc, start_urls=[], feeds=[], sitemaps=[index_url])
+    db = tmp_path / "a.db"
+    with served(server):
+        result = crawl(
+            "-a", f"seeds={seeds}", ARCHIVE_DB=str(db), CONCURRENT_REQUESTS="2", CONCURRENT_REQUESTS_PER_DOMAIN="2"
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for child in children:
+        assert len(server.hits_for(child)) == 1, child
+    # with two connections, the second child is asked for only once the first child's pages have left the
+    # queue: at least all but two of them have been answered by then
+    second = server.hits_for("/sm-1.xml")[0]
+    answered = [h for h in server.hits if h.path in children["/sm-0.xml"] and h.end <= second.start]
+    assert len(answered) >= PER_CHILD - 2, (len(answered), second)
+    # the failed child does not end the chain: the third child's articles are archived (articles found
+    # through the links of other articles are archived too)
+    with sqlite3.connect(db) as conn:
+        archived = {row[0] for row in conn.execute("SELECT url FROM articles")}
+    expected = {f"http://{server.netloc}{p}" for p in children["/sm-0.xml"] + children["/sm-2.xml"]}
+    assert expected <= archived
