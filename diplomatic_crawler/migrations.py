@@ -159,6 +159,22 @@ def _article_http_status(db: sqlite_utils.Database) -> None:
         db["articles"].add_column("http_status_at", str)
 
 
+def _merge_sources(db: sqlite_utils.Database) -> None:
+    """`merge_sources`: which crawl row of which shard became which crawl row here, so merging a shard
+    again (`diplomatic-crawler merge`) updates its crawls instead of adding them twice; and `article_versions`,
+    where a merge keeps the content an article had before a newer fetch replaced it. The versions table has
+    the columns the archive's own versioning uses, and is created only if missing."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS merge_sources (shard TEXT NOT NULL, shard_crawl_id INTEGER NOT NULL,"
+        " crawl_id INTEGER NOT NULL, merged_at TEXT NOT NULL, PRIMARY KEY (shard, shard_crawl_id))"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS article_versions (canonical_url TEXT NOT NULL, version INTEGER NOT NULL,"
+        " fetched_at TEXT, content_hash TEXT, title TEXT, text TEXT, published TEXT, extractor_version TEXT,"
+        " crawl_id INTEGER, superseded_at TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (canonical_url, version))"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -167,5 +183,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (30, "articles.http_status / http_status_at: last answer of an archived article's URL", _article_http_status),
     (40, "crawl_sites.extraction_failed: pages over the extraction time or size budget", _extraction_failed),
     (50, "crawl_sites: response status and text-quality counters for health checks", _health_counters),
+    (60, "merge_sources (shard crawl -> crawl) and article_versions, for merging worker shards", _merge_sources),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
