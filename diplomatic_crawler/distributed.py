@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.asyncio import create_looping_call
@@ -128,6 +128,14 @@ redis.call('SREM', KEYS[3], ARGV[2])
 return {field, got[1]}
 """
 
+# KEYS: dupefilter, queue. ARGV: fingerprint ('' for dont_filter), score, request. Seen-check and push in
+# one step: a worker killed in between would otherwise leave a URL marked seen that is in no queue.
+_PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: queue, workers, idle. ARGV: prefix, me ('' for nobody), mine (1: hand back my own in-flight).
 # Dead workers (heartbeat expired) give their in-flight requests back to the queue, at their priority.
 _RECLAIM = """
@@ -218,6 +226,9 @@ class Frontier:
         self._claim = server.register_script(_CLAIM_SEEDS)
         self._hset_max = server.register_script(_HSET_MAX)
         self.registered = False
+        self.reclaimed = 0  # requests of dead workers this worker put back in the queue
+        self.tracker = InFlight(self)
+        self._push = server.register_script(_PUSH)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Frontier:
@@ -263,8 +274,9 @@ class Frontier:
         moved = int(
             self._reclaim(keys=[self.queue, self.workers, self.idle], args=[self.prefix, self.worker, int(mine)])
         )
-        if moved:
-            logger.info("%s: %d in-flight request(s) put back in the queue", self.worker, moved)
+        if moved and not mine:
+            self.reclaimed += moved
+            logger.info("%s: %d in-flight request(s) of dead workers put back in the queue", self.worker, moved)
         return moved
 
     def leave(self) -> int:
@@ -291,6 +303,10 @@ class Frontier:
             return None
         field, data = got
         return (field.decode() if isinstance(field, bytes) else field), data
+
+    def push(self, fingerprint: str | None, priority: int, data: bytes) -> bool:
+        """Queue an encoded request unless its fingerprint was seen (None: always); True when queued."""
+        return bool(self._push(keys=[self.dupefilter, self.queue], args=[fingerprint or "", -priority, data]))
 
     def done(self, *tokens: str) -> None:
         if tokens:
@@ -446,15 +462,71 @@ def attach_frontier(spider: Any, crawler: Crawler) -> Frontier | None:
 # -- Scrapy components ---------------------------------------------------------------------------
 
 
+class InFlight:
+    """When is a popped request done? When its callback has returned, every request it yielded is in the
+    Redis queue (or filtered there), and every article it yielded is committed to the shard. Only then
+    is it deleted from the worker's in-flight hash; until then a dead worker's copy goes back to the queue.
+    (Scrapy hands a callback's output to the scheduler and the pipelines concurrently, after the callback's
+    iterator has moved on, so the end of the iteration alone is not enough.)"""
+
+    def __init__(self, frontier: Frontier):
+        self.frontier = frontier
+        self.pending: dict[str, list[int]] = {}  # token -> [requests not yet queued, articles not yet committed]
+        self.finished: set[str] = set()  # tokens whose callback is over
+        self.parents: dict[int, tuple[Any, str]] = {}  # id(request) -> (request, token of its response)
+        self.tokens_of: dict[str, list[str]] = {}  # article key -> tokens waiting for it
+
+    def saw(self, token: str | None, obj: Any) -> None:
+        if not token:
+            return
+        if isinstance(obj, Request):
+            self.pending.setdefault(token, [0, 0])[0] += 1
+            self.parents[id(obj)] = (obj, token)
+        elif isinstance(obj, ArchivedArticle):
+            self.pending.setdefault(token, [0, 0])[1] += 1
+            self.tokens_of.setdefault(obj.key, []).append(token)
+
+    def callback_done(self, token: str | None) -> None:
+        if token:
+            self.finished.add(token)
+            self._maybe_done(token)
+
+    def scheduled(self, request: Any) -> None:
+        """The scheduler has queued (or filtered) `request`."""
+        entry = self.parents.pop(id(request), None)
+        if entry is not None and entry[0] is request:
+            self.pending[entry[1]][0] -= 1
+            self._maybe_done(entry[1])
+
+    def committed(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            for token in self.tokens_of.pop(key, ()):
+                self.pending[token][1] -= 1
+                self._maybe_done(token)
+
+    def idle(self) -> None:
+        """The worker is idle: Scrapy has handled every output, so a request never queued was dropped
+        on the way (e.g. the private-network guard raised IgnoreRequest in `request_scheduled`)."""
+        self.parents.clear()
+        for token in list(self.finished):
+            self.pending.get(token, [0, 0])[0] = 0
+            self._maybe_done(token)
+
+    def _maybe_done(self, token: str) -> None:
+        counts = self.pending.get(token, [0, 0])
+        if token in self.finished and counts[0] <= 0 and counts[1] <= 0:
+            self.finished.discard(token)
+            self.pending.pop(token, None)
+            self.frontier.done(token)
+
+
 class InFlightMiddleware:
-    """Spider middleware: a request is done when its callback's output has been handled, or, when the
-    callback produced articles, once they are committed to the shard (signal ARTICLES_WRITTEN)."""
+    """Spider middleware (outermost, so it sees the output Scrapy acts on): tells `InFlight` what each
+    callback yielded and when it returned."""
 
     def __init__(self, crawler: Crawler):
         self.frontier = frontier_of(crawler)
-        self.waiting: dict[str, int] = {}  # token -> articles not yet committed
-        self.tokens_of: dict[str, list[str]] = {}  # article key -> tokens waiting for it
-        self.finished: set[str] = set()  # tokens whose callback is over
+        self.tracker = self.frontier.tracker
         crawler.signals.connect(self.articles_written, signal=ARTICLES_WRITTEN)
 
     @classmethod
@@ -463,49 +535,27 @@ class InFlightMiddleware:
             raise NotConfigured
         return cls(crawler)
 
-    def _see(self, token: str | None, obj: Any) -> None:
-        if token and isinstance(obj, ArchivedArticle):
-            self.waiting[token] = self.waiting.get(token, 0) + 1
-            self.tokens_of.setdefault(obj.key, []).append(token)
-
-    def _finish(self, token: str | None) -> None:
-        if not token:
-            return
-        if self.waiting.get(token):
-            self.finished.add(token)
-        else:
-            self.waiting.pop(token, None)
-            self.frontier.done(token)
-
     def process_spider_output(self, response: Any, result: Iterable[Any]) -> Iterator[Any]:
         token = response.meta.get(TOKEN_META)
         try:
             for obj in result:
-                self._see(token, obj)
+                self.tracker.saw(token, obj)
                 yield obj
         finally:  # a callback that raised is done too: refetching would only fail again
-            self._finish(token)
+            self.tracker.callback_done(token)
 
     async def process_spider_output_async(self, response: Any, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         token = response.meta.get(TOKEN_META)
         try:
             async for obj in result:
-                self._see(token, obj)
+                self.tracker.saw(token, obj)
                 yield obj
         finally:
-            self._finish(token)
+            self.tracker.callback_done(token)
 
     def articles_written(self, items: list[ArchivedArticle]) -> None:
         self.frontier.mark_archived({item.key: item.fetched_at for item in items})
-        done = []
-        for item in items:
-            for token in self.tokens_of.pop(item.key, ()):
-                self.waiting[token] -= 1
-                if self.waiting[token] <= 0 and token in self.finished:
-                    self.finished.discard(token)
-                    del self.waiting[token]
-                    done.append(token)
-        self.frontier.done(*done)
+        self.tracker.committed(item.key for item in items)
 
 
 class FrontierExtension:
@@ -535,10 +585,10 @@ class FrontierExtension:
         self.task.start(self.frontier.heartbeat_ms / 3000, now=True)
 
     def _beat(self) -> None:
-        if reclaimed := self.frontier.beat():
-            self.crawler.stats.inc_value("diplomatic/distributed/reclaimed", reclaimed)
+        self.frontier.beat()
 
     def spider_idle(self) -> None:
+        self.frontier.tracker.idle()
         if self.frontier.settle():
             logger.info("%s: the frontier is empty and every worker idle: closing", self.frontier.worker)
             return
@@ -557,3 +607,4 @@ class FrontierExtension:
         if moved:
             logger.warning("%s: %d unfinished request(s) handed back to the frontier", self.frontier.worker, moved)
         self.crawler.stats.set_value("diplomatic/distributed/handed_back", moved)
+        self.crawler.stats.set_value("diplomatic/distributed/reclaimed", self.frontier.reclaimed)

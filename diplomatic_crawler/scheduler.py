@@ -5,6 +5,8 @@ calls (`from_crawler`, `open(spider)`, `close(reason)`, `enqueue_request`, `next
 `has_pending_requests`) and serializes requests with `Request.to_dict(spider=...)`, which keeps our
 callbacks and errback (spider methods) and meta. What we change, and why:
 
+* `enqueue_request` checks the duplicate filter and pushes in one Lua call (scrapy-redis does it in two:
+  a worker killed in between leaves a URL marked seen that is in no queue);
 * `next_request` pops through `Frontier.pop`, which moves the request into this worker's in-flight hash
   in the same Lua call, so a worker killed between pop and fetch loses nothing (scrapy-redis's pop simply
   removes it);
@@ -42,15 +44,15 @@ class FrontierScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         token = request.meta.pop(TOKEN_META, None)
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            added = False
-        else:
-            self.queue.push(request)
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        added = self.frontier.push(fingerprint, request.priority, self.queue._encode_request(request))
+        if added:
             self.stats.inc_value("scheduler/enqueued/redis")
-            added = True
-        if token:  # after the push: a kill in between queues the request twice rather than never
+        else:
+            self.df.log(request, self.spider)
+        if token:  # a redirect or retry of a popped request: after the push, the original is done
             self.frontier.done(token)
+        self.frontier.tracker.scheduled(request)
         return added
 
     def next_request(self) -> Request | None:
