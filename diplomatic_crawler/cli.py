@@ -112,6 +112,11 @@ from .cli_enrich import enrich, similar  # noqa: E402 - research enrichments: cl
 main.add_command(similar)
 main.add_command(enrich)
 
+from .cli_distributed import frontier, merge  # noqa: E402 - distributed crawls: merge shards, the Redis frontier
+
+main.add_command(merge)
+main.add_command(frontier)
+
 
 if __name__ == "__main__":
     main()

@@ -182,19 +182,21 @@ def _merge_articles(
             else None
         )
         last = max((x for x in (current.get("last_checked"), row.get("last_checked")) if x), default=None)
-        if current.get("content_hash") != row.get("content_hash"):
+        fixed = ("canonical_url", "first_seen", "last_checked", "fetched_at")
+        fill = {k: v for k, v in row.items() if k not in fixed and _empty(current.get(k)) and not _empty(v)}
+        if current.get("content_hash") == row.get("content_hash"):
+            # The same content fetched twice: it was first fetched at the earlier time.
+            fetched = min(x for x in (current.get("fetched_at"), row.get("fetched_at"), "9999") if x)
+            updates.update(fill, fetched_at=fetched if fetched != "9999" else None)
+        else:
             newer = (row.get("fetched_at") or "") > (current.get("fetched_at") or "")
             old, new = (current, row) if newer else (row, current)
             if _keep_version(db, old, superseded_at=new.get("fetched_at") or utcnow()):
                 report.versions += 1
-            if newer:
-                updates.update(
-                    {
-                        k: v
-                        for k, v in row.items()
-                        if k not in ("canonical_url", "first_seen", "last_checked") and not _empty(v)
-                    }
-                )
+            if newer:  # the newer content wins; a NULL in it overwrites nothing
+                updates.update({k: v for k, v in row.items() if k not in fixed[:3] and not _empty(v)})
+            else:  # the older copy only fills in what the newer one lacks
+                updates.update(fill)
         if first and first != current.get("first_seen"):
             updates["first_seen"] = first
         if last and last != current.get("last_checked"):
