@@ -33,6 +33,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -81,15 +82,15 @@ def worker_cmd(seeds: Path, shards: Path, redis: str, name: str, worker: str, ar
     return cmd
 
 
-def count(shards: Path) -> tuple[int, int]:
+def archived(shards: Path) -> list[str]:
     urls: list[str] = []
     for db in shards.glob("*.db"):
         with sqlite3.connect(db) as conn:
             urls += [u for (u,) in conn.execute("SELECT canonical_url FROM articles")]
-    return len(urls), len(set(urls))
+    return urls
 
 
-def run(n: int, seeds: Path, work: Path, redis: str, args: argparse.Namespace) -> dict[str, float]:
+def run(n: int, seeds: Path, work: Path, redis: str, args: argparse.Namespace, expected: set[str]) -> dict[str, Any]:
     shards = work / f"shards-{n}"
     shutil.rmtree(shards, ignore_errors=True)
     name = f"bench{uuid.uuid4().hex[:8]}"
@@ -106,11 +107,12 @@ def run(n: int, seeds: Path, work: Path, redis: str, args: argparse.Namespace) -
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    archived, distinct = count(shards)
+    urls = archived(shards)
+    distinct = len(set(urls))
     if any(codes):
         print(f"  warning: exit statuses {codes} (logs in {work})", flush=True)
-    return {"workers": n, "wall": wall, "archived": archived, "distinct": distinct, "rate": distinct / wall,
-            "cpu": cpu / max(distinct, 1)}
+    return {"workers": n, "wall": wall, "archived": len(urls), "distinct": distinct, "rate": distinct / wall,
+            "cpu": cpu / max(distinct, 1), "missing": len(expected - set(urls))}
 
 
 def main() -> int:
@@ -149,7 +151,8 @@ def main() -> int:
     results = []
     try:
         for n in counts:
-            results.append(run(n, seeds, work, redis, args))
+            expected = {site.base + site.path(i) for i in range(args.articles)}
+            results.append(run(n, seeds, work, redis, args, expected))
             r = results[-1]
             print(f"  {n} worker(s): {r['distinct']} articles in {r['wall']:.1f} s", flush=True)
     finally:
@@ -164,8 +167,9 @@ def main() -> int:
     for r in results:
         print(f"{r['workers']:>7}  {r['wall']:>7.1f}  {r['archived']:>8}  {r['distinct']:>8}  {r['rate']:>10.1f}"
               f"  {r['rate'] / base:>7.2f}x  {r['cpu']:>13.3f}")
-    complete = all(r["distinct"] == args.articles and r["archived"] == r["distinct"] for r in results)
-    print(f"\nevery run archived each of the {args.articles} articles exactly once: {'yes' if complete else 'NO'}")
+    complete = all(r["missing"] == 0 and r["archived"] == r["distinct"] for r in results)
+    print(f"\nevery run archived each of the {args.articles} articles exactly once: {'yes' if complete else 'NO'}"
+          " (the site's /news/ index page counts as one more article for the extractor)")
     return 0 if complete else 1
 
 

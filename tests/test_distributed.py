@@ -154,3 +154,13 @@ def test_unreachable_redis_is_a_clear_error(tmp_path: Path, redis_server: str) -
     )
     assert result.returncode != 0
     assert "Redis at redis://127.0.0.1:1/0" in result.stderr
+
+
+def test_the_distributed_preset_switches_distributed_mode_on(tmp_path: Path) -> None:
+    """`scrapy crawl news --distributed` = `-s DISTRIBUTED=True`: the settings are checked before any
+    connection (an invalid frontier name is refused)."""
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "mfa", "127.0.0.1:9")
+    result = crawl("--distributed", "-a", f"seeds={seeds / 'mfa.toml'}", DISTRIBUTED_NAME="bad/name")
+    assert result.returncode == 1
+    assert "DISTRIBUTED_NAME 'bad/name'" in result.stderr
