@@ -254,8 +254,8 @@ class Frontier:
         heartbeat lasts at least 30 s: starting up (extraction workers, the engine) must not look like death."""
         if not self.server.set(self.hb, "1", nx=True, px=max(self.heartbeat_ms, 30_000)):
             raise DistributedError(
-                f"a live worker named {self.worker!r} already uses this frontier ({self.prefix});"
-                " give each process its own WORKER_NAME"
+                f"a live worker named {self.worker!r} already uses this frontier ({self.prefix}), or one of that"
+                " name stopped less than DISTRIBUTED_HEARTBEAT seconds ago; give each process its own WORKER_NAME"
             )
         self.server.sadd(self.workers, self.worker)
         self.server.srem(self.idle, self.worker)
