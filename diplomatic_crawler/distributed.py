@@ -173,7 +173,8 @@ end
 return 1
 """
 
-# KEYS: seeded, queue, workers, dupefilter. ARGV: prefix, me. 1: I push the seeds (a new crawl run).
+# KEYS: seeded, queue, workers, dupefilter. ARGV: prefix, me. 1: I push the seeds (a new crawl run, with a
+# fresh duplicate filter; requests a finished run handed back stay queued and are fetched in this one).
 _CLAIM_SEEDS = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
@@ -184,7 +185,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
     end
   end
 end
-if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[4]) end
+redis.call('DEL', KEYS[4])
 redis.call('SET', KEYS[1], ARGV[2])
 return 1
 """

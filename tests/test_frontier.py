@@ -155,3 +155,18 @@ def test_frontier_commands(redis_server: str, prefix: str) -> None:
     assert result.exit_code == 0 and a.server.zcard(a.queue) == 0 and not a.server.exists(a.dupefilter)
     result = runner.invoke(main, ["frontier", "status", "--redis-url", "redis://127.0.0.1:1/0", "--name", name])
     assert result.exit_code == 1 and "Redis at redis://127.0.0.1:1/0" in result.output
+
+
+def test_a_new_run_gets_a_fresh_duplicate_filter_even_with_requests_left(redis_server: str, prefix: str) -> None:
+    a = worker(redis_server, prefix, "a")
+    a.register()
+    assert a.claim_seeding()
+    a.push("fp-sitemap", 10, b"sitemap")
+    assert a.pop() is not None
+    assert a.leave() == 1  # stopped before finishing it: handed back
+    a.server.delete(a.seeded)  # the run ended (as `settle` does when every worker is idle)
+    b = worker(redis_server, prefix, "b")
+    b.register()
+    assert b.claim_seeding()
+    assert b.push("fp-sitemap", 10, b"sitemap of the new run"), "the new run's seeds are not filtered out"
+    assert b.server.zcard(b.queue) == 2  # and the request left over is still fetched
