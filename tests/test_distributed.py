@@ -158,7 +158,10 @@ def test_killed_worker_loses_nothing(tmp_path: Path, redis_server: str, frontier
         server.stop()
 
 
-def test_a_crawl_killed_entirely_resumes_on_rerun(tmp_path: Path, redis_server: str, frontier_name: str) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "interrupted"])
+def test_a_crawl_stopped_entirely_resumes_on_rerun(
+    tmp_path: Path, redis_server: str, frontier_name: str, sig: signal.Signals
+) -> None:
     server, spec = make_site(tmp_path, "mfa", ARTICLES, per_page=50, latency=0.03)
     server.start()
     try:
@@ -175,7 +178,9 @@ def test_a_crawl_killed_entirely_resumes_on_rerun(tmp_path: Path, redis_server: 
         while time.monotonic() < deadline and len(article_hits(server, spec)) < 150:
             time.sleep(0.05)
         for proc in procs:
-            stop(proc, signal.SIGKILL)
+            proc.send_signal(sig)
+        for proc in procs:  # Ctrl-C: Scrapy closes gracefully and the worker hands its requests back
+            proc.wait(timeout=60)
         fetched = len(article_hits(server, spec))
         assert fetched < ARTICLES - 100, "the crawl ended before the kill"
         # The rerun carries on with the queue left in Redis (its seeds are not pushed again) and takes
