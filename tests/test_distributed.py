@@ -125,11 +125,12 @@ def test_three_workers_share_the_frontier(tmp_path: Path, redis_server: str, fro
 def test_killed_worker_loses_nothing(tmp_path: Path, redis_server: str, frontier_name: str) -> None:
     server, spec = make_site(tmp_path, "mfa", ARTICLES, per_page=50, latency=0.03)
     server.start()
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         seeds = tmp_path / "seeds"
         write_seed(seeds, "mfa", server.netloc)
         settings = worker_settings(tmp_path, redis_server, frontier_name)
-        procs = [
+        procs += [
             start_crawl(
                 "-a", f"seeds={seeds / 'mfa.toml'}", log=tmp_path / f"w{n}.log", WORKER_NAME=f"w{n}", **settings
             )
@@ -140,12 +141,8 @@ def test_killed_worker_loses_nothing(tmp_path: Path, redis_server: str, frontier
             time.sleep(0.05)
         assert len(article_hits(server, spec)) < ARTICLES - 100, "the crawl ended before the kill"
         assert stop(procs[1], signal.SIGKILL) == -signal.SIGKILL
-        try:
-            for n in (0, 2):
-                assert procs[n].wait(timeout=180) == 0, (tmp_path / f"w{n}.log").read_text()[-3000:]
-        finally:
-            for proc in procs:
-                stop(proc)
+        for n in (0, 2):
+            assert procs[n].wait(timeout=180) == 0, (tmp_path / f"w{n}.log").read_text()[-3000:]
         survivors = [(tmp_path / f"w{n}.log").read_text() for n in (0, 2)]
         assert sum(stats_value(log, "diplomatic/distributed/reclaimed") or 0 for log in survivors) > 0
 
@@ -155,6 +152,8 @@ def test_killed_worker_loses_nothing(tmp_path: Path, redis_server: str, frontier
         assert len(urls) == len(set(urls)) == ARTICLES
         assert_refetched_only_unfinished(server, spec, [tmp_path / "shards" / "w1.db"])
     finally:
+        for proc in procs:  # none left running, whatever failed
+            stop(proc)
         server.stop()
 
 
@@ -164,11 +163,12 @@ def test_a_crawl_stopped_entirely_resumes_on_rerun(
 ) -> None:
     server, spec = make_site(tmp_path, "mfa", ARTICLES, per_page=50, latency=0.03)
     server.start()
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         seeds = tmp_path / "seeds"
         write_seed(seeds, "mfa", server.netloc)
         settings = worker_settings(tmp_path, redis_server, frontier_name)
-        procs = [
+        procs += [
             start_crawl(
                 "-a", f"seeds={seeds / 'mfa.toml'}", log=tmp_path / f"k{n}.log", WORKER_NAME=f"k{n}", **settings
             )
@@ -194,6 +194,8 @@ def test_a_crawl_stopped_entirely_resumes_on_rerun(
         assert len(urls) == len(set(urls)) == ARTICLES
         assert_refetched_only_unfinished(server, spec, [tmp_path / "shards" / f"k{n}.db" for n in range(2)])
     finally:
+        for proc in procs:  # none left running, whatever failed
+            stop(proc)
         server.stop()
 
 
