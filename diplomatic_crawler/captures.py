@@ -111,9 +111,11 @@ def capture_from_response(response: Response, fetched_at: str, store: str, warc_
 
 
 def warc_file(archive_path: str | Path, crawl_id: int | None, directory: str | None = None) -> str:
-    """Where a crawl's WARC records go: `<archive dir>/warc/crawl-<id>.warc.gz` unless a directory is given."""
+    """Where a crawl's WARC records go: `<archive dir>/warc/<archive name>-crawl-<id>.warc.gz` unless a
+    directory is given. The archive's name is part of it: distributed workers write their shards side by
+    side, each numbering its own crawls, and must never append to one file."""
     base = Path(directory) if directory else Path(archive_path).resolve().parent / "warc"
-    return str(base / f"crawl-{crawl_id if crawl_id is not None else 'none'}.warc.gz")
+    return str(base / f"{Path(archive_path).stem}-crawl-{crawl_id if crawl_id is not None else 'none'}.warc.gz")
 
 
 def store_capture(

@@ -117,6 +117,11 @@ from .cli_record import history, reextract  # noqa: E402 - the archive as a reco
 main.add_command(history)
 main.add_command(reextract)
 
+from .cli_distributed import frontier, merge  # noqa: E402 - distributed crawls: merge shards, the Redis frontier
+
+main.add_command(merge)
+main.add_command(frontier)
+
 
 if __name__ == "__main__":
     main()

@@ -38,8 +38,11 @@ def site_counts(stats: dict[str, Any], site: str) -> dict[str, int]:
 
 
 def site_failed(stats: dict[str, Any], site: str) -> bool:
-    """A site failed entirely when none of its entry points (start URLs, sitemaps, feeds) was fetched."""
-    return int(stats.get(f"diplomatic/{site}/entry_ok", 0)) == 0
+    """A site failed entirely when none of its entry points (start URLs, sitemaps, feeds) was fetched. A
+    distributed worker may never be handed one: it judges only the entry points it tried."""
+    if int(stats.get(f"diplomatic/{site}/entry_ok", 0)):
+        return False
+    return "diplomatic/distributed/worker" not in stats or int(stats.get(f"diplomatic/{site}/entry_failed", 0)) > 0
 
 
 def format_table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:

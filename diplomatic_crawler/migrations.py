@@ -178,6 +178,14 @@ def _own_minhash(db: sqlite_utils.Database) -> None:
             index.store(key, sig)
 
 
+# Previous versions of changed articles: written by the archive (migration 20) and by `merge` (60).
+_ARTICLE_VERSIONS = (
+    "CREATE TABLE IF NOT EXISTS article_versions (canonical_url TEXT NOT NULL, version INTEGER NOT NULL,"
+    " fetched_at TEXT, content_hash TEXT, title TEXT, text TEXT, published TEXT, extractor_version TEXT,"
+    " crawl_id INTEGER, superseded_at TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (canonical_url, version))"
+)
+
+
 def _record(db: sqlite_utils.Database) -> None:
     """The archive as a record (see `captures`, `versions`, `withdrawals`): raw captures of every fetched
     article (`captures`, bodies deduplicated by SHA-256 in `capture_bodies`), previous versions of changed
@@ -199,11 +207,7 @@ def _record(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX IF NOT EXISTS idx_captures_url ON captures (canonical_url, fetched_at)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_captures_site ON captures (site)")
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS article_versions (canonical_url TEXT NOT NULL, version INTEGER NOT NULL,"
-        " fetched_at TEXT, content_hash TEXT, title TEXT, text TEXT, published TEXT, extractor_version TEXT,"
-        " crawl_id INTEGER, superseded_at TEXT NOT NULL, row TEXT NOT NULL, PRIMARY KEY (canonical_url, version))"
-    )
+    db.execute(_ARTICLE_VERSIONS)
     db.execute(
         "CREATE TABLE IF NOT EXISTS article_events (id INTEGER PRIMARY KEY, canonical_url TEXT NOT NULL,"
         " at TEXT NOT NULL, event TEXT NOT NULL, reason TEXT, http_status INTEGER, url TEXT, crawl_id INTEGER)"
@@ -217,6 +221,17 @@ def _band_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_minhash_bands_url")
 
 
+def _merge_sources(db: sqlite_utils.Database) -> None:
+    """`merge_sources`: which crawl row of which shard became which crawl row here, so merging a shard
+    again (`diplomatic-crawler merge`) updates its crawls instead of adding them twice; and `article_versions`
+    (if missing), where a merge keeps the content an article had before a newer fetch replaced it."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS merge_sources (shard TEXT NOT NULL, shard_crawl_id INTEGER NOT NULL,"
+        " crawl_id INTEGER NOT NULL, merged_at TEXT NOT NULL, PRIMARY KEY (shard, shard_crawl_id))"
+    )
+    db.execute(_ARTICLE_VERSIONS)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -228,5 +243,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (41, "minhash: signatures recomputed with the project's own MinHash (no datasketch at run time)", _own_minhash),
     (42, "minhash_bands: no index on canonical_url (rows are deleted by primary key)", _band_index),
     (50, "crawl_sites: response status and text-quality counters for health checks", _health_counters),
+    (60, "merge_sources (shard crawl -> crawl) and article_versions, for merging worker shards", _merge_sources),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

@@ -15,6 +15,8 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
+
 from .archive import Archive, ArchiveError, get_archive
 from .items import ArchivedArticle
 
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ARCHIVE_ERROR_STAT = "diplomatic/archive_error"
+# Signal sent with `items=[ArchivedArticle, ...]` once a batch is committed (distributed mode marks them
+# archived for every worker and releases their requests).
+ARTICLES_WRITTEN = object()
 
 
 def crawl_id_of(crawler: Crawler) -> int | None:
@@ -46,7 +51,13 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # An idle crawl commits what it holds (a distributed worker may stay idle, waiting for the others).
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
+
+    def spider_idle(self) -> None:
+        self.flush(wait=True)
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
@@ -128,6 +139,7 @@ class ArchivePipeline:
             stats.inc_value(f"diplomatic/{item.site}/{outcome}")
             if not item.article.published:
                 stats.inc_value(f"diplomatic/{item.site}/without_date")
+        self.crawler.signals.send_catch_log(ARTICLES_WRITTEN, items=batch)
 
     def close_spider(self) -> None:
         self.flush(wait=True)

@@ -86,6 +86,16 @@ PROGRESS_INTERVAL = 30.0  # seconds between per-site progress lines; 0 disables 
 LOGSTATS_INTERVAL = 0  # our progress lines replace Scrapy's "Crawled N pages" lines
 LOG_LEVEL = "INFO"
 
+# Distributed mode: several workers share a Redis frontier (scrapy-redis); each writes its own shard.
+# `-s REDIS_URL=redis://host:6379/0` (or `-s DISTRIBUTED=True` for redis://127.0.0.1:6379/0) switches it on.
+DISTRIBUTED = False
+DISTRIBUTED_NAME = "archive"  # one frontier per merged archive: Redis keys diplomatic:<name>:*
+WORKER_NAME = None  # None: <hostname>-<pid>; the shard is SHARDS_DIR/<WORKER_NAME>.db unless ARCHIVE_DB is set
+SHARDS_DIR = "output/shards"
+DISTRIBUTED_KNOWN_DB = "output/archive.db"  # the merged archive, if present: its articles count as archived
+DISTRIBUTED_HEARTBEAT = 30.0  # seconds without a heartbeat before a worker's requests go back to the queue
+DISTRIBUTED_POLL_INTERVAL = 1.0  # seconds between checks of an idle worker for new requests
+
 SPIDER_MIDDLEWARES = {
     "diplomatic_crawler.middlewares.SeedMiddleware": 550,
 }

@@ -152,7 +152,7 @@ def test_captures_round_trip_byte_exact(tmp_path: Path, store: str) -> None:
     gz = next(c for c in captures if c["url"].endswith("/gzipped.html"))
     assert gz["raw_size"] == len(special["/news/gzipped.html"])  # kept after transfer decoding, not gzip bytes
     if store == "warc":
-        warc = tmp_path / "out" / "warc" / "crawl-1.warc.gz"
+        warc = tmp_path / "out" / "warc" / f"{db.stem}-crawl-1.warc.gz"
         assert warc.exists() and all(c["warc_file"] == str(warc.resolve()) for c in captures)
         assert _rows(db, "SELECT count(*) FROM capture_bodies") == [(0,)]
         from warcio.archiveiterator import ArchiveIterator

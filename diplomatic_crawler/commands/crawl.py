@@ -18,6 +18,19 @@ from ..extensions import EXIT_CODE_STAT
 
 
 class Command(ScrapyCrawlCommand):
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--distributed",
+            action="store_true",
+            help="distributed mode on a shared Redis frontier (REDIS_URL, default redis://127.0.0.1:6379/0)",
+        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if opts.distributed:
+            self.settings.set("DISTRIBUTED", True, priority="cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 1:
             raise UsageError

@@ -32,6 +32,7 @@ from ..discovery import (
     parse_sitemap,
     trap_reason,
 )
+from ..distributed import TOKEN_META, DistributedError, Frontier, attach_frontier, configure_distributed
 from ..enrich.hooks import item_extra
 from ..enrich.pdf import extract_pdf_enriched, is_pdf
 from ..items import ArchivedArticle
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,13 @@ class NewsSpider(scrapy.Spider):
         self.site_arg = site
         self.recheck_arg = recheck
         self.seeds: dict[str, Seed] = {}
+        self.frontier: Frontier | None = None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Before the spider exists and opens its archive: distributed mode chooses the shard path.
+        configure_distributed(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -98,6 +107,11 @@ class NewsSpider(scrapy.Spider):
             raise
         self.known = {url: parse_date(when) for url, when in self.archive.known_articles(self.seeds).items()}
         self.known_pages = self.archive.known_pages(self.seeds)
+        try:  # distributed mode: a shared frontier and shared "already archived" checks (Redis)
+            self.frontier = attach_frontier(self, crawler)
+        except DistributedError as exc:
+            logger.error("Distributed mode unusable, nothing crawled: %s", exc)
+            raise
         self.seen_keys: set[str] = set()
         self.requested_sitemaps: set[str] = set()
         self.page_counts: dict[str, int] = dict.fromkeys(self.seeds, 0)
@@ -128,6 +142,9 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.extraction.start()  # the workers import while the first requests go out
+        if self.frontier is not None and not self.frontier.claim_seeding():
+            logger.info("Seeds already pushed by another worker: pulling from the shared frontier")
+            return
         for req in recheck_requests(self):
             yield req
         for seed in self.seeds.values():
@@ -587,3 +604,5 @@ class NewsSpider(scrapy.Spider):
             logger.warning("%s: %s for %s", site, failure.getErrorMessage(), request.url)
         if request.meta.get("entry"):
             self.inc(site, "entry_failed")
+        if self.frontier is not None and (token := request.meta.get(TOKEN_META)):
+            self.frontier.done(token)  # a failed request is done: the next run tries it again

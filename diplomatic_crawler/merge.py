@@ -1,0 +1,301 @@
+"""Merge worker shards (distributed mode writes `output/shards/<worker>.db`) into one archive.
+
+    diplomatic-crawler merge output/shards/*.db -o output/archive.db
+
+Idempotent: merging the same shards again, in any order, changes nothing. Per canonical URL the newest
+fetch wins; the content it replaces (or an older shard's different content) is kept in `article_versions`
+once per content hash; `first_seen` is the earliest and `last_checked` the latest of all copies; values
+are never overwritten with NULL. Crawl rows are copied once per shard crawl (`merge_sources` remembers
+which), with their `crawl_sites` counters; non-article pages and HTTP validators are combined. Each shard
+is merged in one transaction: a failure leaves the archive as it was before that shard.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .archive import Archive, ArchiveError, utcnow
+from .migrations import SCHEMA_VERSION
+
+logger = logging.getLogger(__name__)
+
+CONTENT_KEEP = ("fetched_at", "content_hash", "title", "text", "published", "extractor_version", "crawl_id")
+
+
+class MergeError(ArchiveError):
+    """A shard cannot be merged (missing, not an archive, newer schema, or the target itself)."""
+
+
+@dataclass
+class MergeReport:
+    shards: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    versions: int = 0
+    crawls: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.shards} shard(s): {self.new} new, {self.updated} updated, {self.unchanged} unchanged"
+            f" article(s), {self.versions} older version(s) kept, {self.crawls} crawl(s) added"
+        )
+
+
+def merge_shards(shards: Iterable[str | Path], target: str | Path) -> MergeReport:
+    """Merge every shard into `target` (created if missing); return what changed."""
+    report = MergeReport()
+    target = Path(target)
+    paths = [Path(s) for s in shards]
+    for path in paths:  # every shard is checked before anything is written
+        _check_shard(path, target)
+    with Archive(target) as archive:
+        for path in paths:
+            with _open_shard(path) as shard, archive._writing():
+                _merge_one(archive.db.conn, shard, path.stem, report)
+            report.shards += 1
+            logger.info("merged %s into %s", path, target)
+    return report
+
+
+def _check_shard(path: Path, target: Path) -> None:
+    if not path.is_file():
+        raise MergeError(f"{path}: no such shard")
+    if target.exists() and path.resolve() == target.resolve():
+        raise MergeError(f"{path}: is the merge target itself")
+    with _open_shard(path) as conn:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"articles", "crawls", "migrations"} <= tables:
+            raise MergeError(f"{path}: not a diplomatic-crawler archive (no articles, crawls or migrations table)")
+        version = conn.execute("SELECT max(version) FROM migrations").fetchone()[0] or 0
+        if version > SCHEMA_VERSION:
+            raise MergeError(f"{path}: schema version {version} is newer than this program ({SCHEMA_VERSION})")
+
+
+class _open_shard:
+    """A read-only connection to a shard (a running worker may still be writing it: WAL gives a snapshot)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            raise MergeError(f"{self.path}: cannot read: {exc}") from exc
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")]
+
+
+def _merge_one(db: sqlite3.Connection, shard: sqlite3.Connection, name: str, report: MergeReport) -> None:
+    crawl_ids = _merge_crawls(db, shard, name, report)
+    _merge_articles(db, shard, crawl_ids, report)
+    _merge_pages(db, shard)
+    _merge_enrichment_tables(db, shard)
+    _merge_record_tables(db, shard, crawl_ids)
+
+
+def _merge_crawls(db: sqlite3.Connection, shard: sqlite3.Connection, name: str, report: MergeReport) -> dict[int, int]:
+    """Copy the shard's crawl rows once (a shard merged again, or mid-run, updates them) -> id mapping."""
+    mapping: dict[int, int] = {}
+    for row in shard.execute("SELECT id, started, finished, status, args, sites FROM crawls ORDER BY id"):
+        values = (row["started"], row["finished"], row["status"], row["args"], row["sites"])
+        known = db.execute(
+            "SELECT crawl_id FROM merge_sources WHERE shard = ? AND shard_crawl_id = ?", (name, row["id"])
+        ).fetchone()
+        if known:
+            crawl_id = known[0]
+            db.execute(
+                "UPDATE crawls SET started = ?, finished = ?, status = ?, args = ?, sites = ? WHERE id = ?",
+                (*values, crawl_id),
+            )
+        else:
+            cursor = db.execute(
+                "INSERT INTO crawls (started, finished, status, args, sites) VALUES (?, ?, ?, ?, ?)", values
+            )
+            crawl_id = int(cursor.lastrowid)
+            db.execute(
+                "INSERT INTO merge_sources (shard, shard_crawl_id, crawl_id, merged_at) VALUES (?, ?, ?, ?)",
+                (name, row["id"], crawl_id, utcnow()),
+            )
+            report.crawls += 1
+        mapping[row["id"]] = crawl_id
+    target_cols = set(_columns(db, "crawl_sites"))
+    cols = [c for c in _columns(shard, "crawl_sites") if c in target_cols]
+    for row in shard.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM crawl_sites"):
+        values = dict(zip(cols, row, strict=True))
+        values["crawl_id"] = mapping.get(values["crawl_id"], values["crawl_id"])
+        names = ", ".join(f"[{c}]" for c in values)
+        db.execute(
+            f"INSERT OR REPLACE INTO crawl_sites ({names}) VALUES ({', '.join('?' * len(values))})",
+            list(values.values()),
+        )
+    return mapping
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == "[]"
+
+
+def _merge_articles(
+    db: sqlite3.Connection, shard: sqlite3.Connection, crawl_ids: Mapping[int, int], report: MergeReport
+) -> None:
+    target_cols = set(_columns(db, "articles"))
+    for col in _columns(shard, "articles"):  # a shard written by a newer worker may have more columns
+        if col not in target_cols:
+            db.execute(f"ALTER TABLE articles ADD COLUMN [{col}]")
+            target_cols.add(col)
+    for shard_row in shard.execute("SELECT * FROM articles"):
+        row = dict(shard_row)
+        if row.get("crawl_id") is not None:
+            row["crawl_id"] = crawl_ids.get(row["crawl_id"], row["crawl_id"])
+        key = row["canonical_url"]
+        cursor = db.execute("SELECT * FROM articles WHERE canonical_url = ?", (key,))
+        found = cursor.fetchone()
+        if found is None:
+            names = ", ".join(f"[{k}]" for k in row)
+            db.execute(f"INSERT INTO articles ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+            report.new += 1
+            continue
+        current = dict(zip([d[0] for d in cursor.description], found, strict=True))
+        updates: dict[str, Any] = {}
+        first = (
+            min(x for x in (current.get("first_seen"), row.get("first_seen")) if x)
+            if (current.get("first_seen") or row.get("first_seen"))
+            else None
+        )
+        last = max((x for x in (current.get("last_checked"), row.get("last_checked")) if x), default=None)
+        fixed = ("canonical_url", "first_seen", "last_checked", "fetched_at")
+        fill = {k: v for k, v in row.items() if k not in fixed and _empty(current.get(k)) and not _empty(v)}
+        if current.get("content_hash") == row.get("content_hash"):
+            # The same content fetched twice: it was first fetched at the earlier time.
+            fetched = min(x for x in (current.get("fetched_at"), row.get("fetched_at"), "9999") if x)
+            updates.update(fill, fetched_at=fetched if fetched != "9999" else None)
+        else:
+            newer = (row.get("fetched_at") or "") > (current.get("fetched_at") or "")
+            old, new = (current, row) if newer else (row, current)
+            if _keep_version(db, old, superseded_at=new.get("fetched_at") or utcnow()):
+                report.versions += 1
+            if newer:  # the newer content wins; a NULL in it overwrites nothing
+                updates.update({k: v for k, v in row.items() if k not in fixed[:3] and not _empty(v)})
+            else:  # the older copy only fills in what the newer one lacks
+                updates.update(fill)
+        if first and first != current.get("first_seen"):
+            updates["first_seen"] = first
+        if last and last != current.get("last_checked"):
+            updates["last_checked"] = last
+        updates = {k: v for k, v in updates.items() if current.get(k) != v}
+        if updates:
+            assignments = ", ".join(f"[{k}] = ?" for k in updates)
+            db.execute(f"UPDATE articles SET {assignments} WHERE canonical_url = ?", [*updates.values(), key])
+            report.updated += "content_hash" in updates
+            report.unchanged += "content_hash" not in updates
+        else:
+            report.unchanged += 1
+
+
+def _keep_version(db: sqlite3.Connection, row: Mapping[str, Any], *, superseded_at: str) -> bool:
+    """Store `row`'s content as an older version unless that content is stored already."""
+    key = row["canonical_url"]
+    if db.execute(
+        "SELECT 1 FROM article_versions WHERE canonical_url = ? AND content_hash IS ?", (key, row.get("content_hash"))
+    ).fetchone():
+        return False
+    version = db.execute("SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE canonical_url = ?", (key,))
+    values = {
+        "canonical_url": key,
+        "version": version.fetchone()[0],
+        **{k: row.get(k) for k in CONTENT_KEEP},
+        "superseded_at": superseded_at,
+        "row": json.dumps(dict(row), ensure_ascii=False, sort_keys=True, default=str),
+    }
+    names = ", ".join(values)
+    db.execute(f"INSERT INTO article_versions ({names}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+    return True
+
+
+def _merge_pages(db: sqlite3.Connection, shard: sqlite3.Connection) -> None:
+    for row in shard.execute("SELECT url, site, kind, first_seen, last_seen FROM pages"):
+        db.execute(
+            "INSERT INTO pages (url, site, kind, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET"
+            " kind = CASE WHEN excluded.last_seen > pages.last_seen THEN excluded.kind ELSE pages.kind END,"
+            " first_seen = min(pages.first_seen, excluded.first_seen),"
+            " last_seen = max(pages.last_seen, excluded.last_seen)",
+            tuple(row),
+        )
+    for row in shard.execute("SELECT url, site, etag, last_modified, checked_at FROM http_cache"):
+        db.execute(
+            "INSERT INTO http_cache (url, site, etag, last_modified, checked_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET site = excluded.site, etag = excluded.etag,"
+            " last_modified = excluded.last_modified, checked_at = excluded.checked_at"
+            " WHERE excluded.checked_at > http_cache.checked_at",
+            tuple(row),
+        )
+
+
+def _merge_enrichment_tables(db: sqlite3.Connection, shard: sqlite3.Connection) -> None:
+    """Near-duplicate signatures and declared translations: keyed by URL, identical in every shard that
+    holds the same content, so the first copy stays (INSERT OR IGNORE)."""
+    have = _tables(shard) & _tables(db)
+    for table in ("minhash", "minhash_bands", "language_links", "statement_members"):
+        if table not in have:
+            continue
+        cols = [c for c in _columns(shard, table) if c in set(_columns(db, table))]
+        names = ", ".join(f"[{c}]" for c in cols)
+        marks = ", ".join("?" * len(cols))
+        db.executemany(
+            f"INSERT OR IGNORE INTO [{table}] ({names}) VALUES ({marks})",
+            (tuple(r) for r in shard.execute(f"SELECT {names} FROM [{table}]")),
+        )
+
+
+# What makes a row of these tables the same row in two archives (their ids are per archive).
+_RECORD_KEYS = {
+    "captures": ("canonical_url", "fetched_at", "sha256"),
+    "article_events": ("canonical_url", "at", "event"),
+}
+
+
+def _merge_record_tables(db: sqlite3.Connection, shard: sqlite3.Connection, crawl_ids: Mapping[int, int]) -> None:
+    """Raw captures and withdrawal events (see `captures`, `withdrawals`), so `reextract` and `history` work
+    on the merged archive: bodies are content-addressed (INSERT OR IGNORE by SHA-256); a capture or an event
+    is copied once (the same URL, time and body or event is already there after an earlier merge), with its
+    crawl id mapped like the articles'. WARC captures keep pointing at the shard's WARC file (absolute path)."""
+    have = _tables(shard) & _tables(db)
+    if "capture_bodies" in have:
+        db.executemany(
+            "INSERT OR IGNORE INTO capture_bodies (sha256, codec, raw_size, stored_size, data) VALUES (?, ?, ?, ?, ?)",
+            (tuple(r) for r in shard.execute("SELECT sha256, codec, raw_size, stored_size, data FROM capture_bodies")),
+        )
+    for table, same in _RECORD_KEYS.items():
+        if table not in have:
+            continue
+        cols = [c for c in _columns(shard, table) if c != "id" and c in set(_columns(db, table))]
+        match = " AND ".join(f"[{c}] IS ?" for c in same)
+        for shard_row in shard.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{table}] ORDER BY id"):
+            row = dict(zip(cols, shard_row, strict=True))
+            if row.get("crawl_id") is not None:
+                row["crawl_id"] = crawl_ids.get(row["crawl_id"], row["crawl_id"])
+            if db.execute(f"SELECT 1 FROM [{table}] WHERE {match}", [row[c] for c in same]).fetchone():
+                continue
+            names = ", ".join(f"[{c}]" for c in row)
+            db.execute(f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
