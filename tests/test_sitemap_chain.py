@@ -5,6 +5,7 @@ a child that fails. Real `scrapy crawl news` against a server on 127.0.0.1, real
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from faultserver import Reply, crawl, make_site, served, write_seed
@@ -59,3 +60,41 @@ def test_child_sitemaps_follow_each_other_and_survive_a_failed_child(tmp_path: P
         archived = {row[0] for row in conn.execute("SELECT url FROM articles")}
     expected = {f"http://{server.netloc}{p}" for p in children["/sm-0.xml"] + children["/sm-2.xml"]}
     assert expected <= archived
+
+
+def test_depth_limit_neither_cuts_the_chain_nor_hides_articles_a_sitemap_lists(tmp_path: Path) -> None:
+    """A chain of child sitemaps longer than DEPTH_LIMIT is read to the end (each child is an entry point),
+    and an article first linked from a page at the depth limit is still archived when a sitemap lists it:
+    links over the limit are not followed, rather than marked seen and dropped by Scrapy's DepthMiddleware."""
+    server, spec = make_site(tmp_path, "mfa", 12, per_page=3)
+    paths = [f"/news/{a.slug}.html" for a in spec.articles]
+    children = {f"/sm-{n}.xml": paths[n * 3 : (n + 1) * 3] for n in range(4)}
+    index = "".join(f"<sitemap><loc>{{base}}{c}</loc></sitemap>" for c in children)
+    server.route(
+        "/sitemap-index.xml",
+        lambda p, q: Reply(
+            200,
+            (
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                + index.format(base=server.base_url)
+                + "</sitemapindex>"
+            ).encode(),
+        ),
+    )
+
+    def child(path: str) -> Reply:
+        time.sleep(0.5)  # the listings are read first: their deep links come before the sitemaps'
+        return Reply(200, _urlset(server.base_url, children[path]))
+
+    for path in children:
+        server.route(path, lambda p, q: child(p))
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "mfa", server.netloc, feeds=[], sitemaps=[f"http://{server.netloc}/sitemap-index.xml"])
+    db = tmp_path / "a.db"
+    with served(server):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), DEPTH_LIMIT="2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(db) as conn:
+        archived = {row[0] for row in conn.execute("SELECT url FROM articles")}
+    assert archived == {f"http://{server.netloc}{p}" for p in paths}
+    assert "Ignoring link (depth > 2)" not in result.stderr

@@ -308,6 +308,7 @@ class NewsSpider(scrapy.Spider):
             self.requested_sitemaps.add(key)
             if (req := self._feed_request(url, seed, self.parse_sitemap)) is not None:
                 req.meta["sitemap_chain"] = urls
+                req.meta["depth_reset"] = True  # an entry point like its index: DEPTH_LIMIT counts from here
                 req.priority = SITEMAP_CHILD_PRIORITY
                 req.dont_filter = True
                 return req
@@ -373,6 +374,8 @@ class NewsSpider(scrapy.Spider):
         else:
             self.inc(site, "non_article")
             self._remember_page(response, site, page_kind)
+        if self._at_depth_limit(response, site):
+            return
         for request in self._follow(response, seed, page.links, page.keys):
             yield request
         for request in self._pdf_requests(response, seed, page.enrichment.get("pdf_links") or ()):
@@ -502,6 +505,16 @@ class NewsSpider(scrapy.Spider):
         if not hasattr(self, "_seen_articles"):
             self._seen_articles: set[str] = set()
         return self._seen_articles
+
+    def _at_depth_limit(self, response: Response, site: str) -> bool:
+        """True when links of this page would be over DEPTH_LIMIT. They are then not followed at all, rather
+        than requested and dropped by Scrapy's DepthMiddleware: a link marked as seen but never fetched would
+        be skipped when a sitemap or feed lists it later."""
+        limit = self.settings.getint("DEPTH_LIMIT")
+        if limit and response.meta.get("depth", 0) + 1 > limit:
+            self.inc(site, "depth_limited")
+            return True
+        return False
 
     def _follow(
         self, response: Response, seed: Seed, links: Iterable[Link], keys: Iterable[str]
