@@ -95,20 +95,19 @@ SITECUSTOMIZE = textwrap.dedent('''
     contains 'explode' and finds nothing on pages whose URL contains 'hollow'."""
     import dataclasses
 
-    import diplomatic_crawler.extraction as extraction
     import diplomatic_crawler.extraction.core as core
 
-    _real = core.extract_article
+    _real = core.extract_parsed
 
-    def extract_article(html, url, **kwargs):
+    def extract_parsed(decoded, tree, url, **kwargs):  # what the crawl's workers call
         if "explode" in url:
             raise RuntimeError("injected extractor failure")
-        article = _real(html, url, **kwargs)
+        article = _real(decoded, tree, url, **kwargs)
         if "hollow" in url:
             article = dataclasses.replace(article, text="", word_count=0)
         return article
 
-    core.extract_article = extraction.extract_article = extract_article
+    core.extract_parsed = extract_parsed
 ''')
 
 
