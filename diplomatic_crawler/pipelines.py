@@ -93,6 +93,7 @@ class ArchivePipeline:
             crawl_id = crawl_id_of(self.crawler)
             if self._writer is not None:
                 self._in_flight.append((batch, self._writer.submit(self._write, records, crawl_id)))
+                self.crawler.stats.max_value("diplomatic/archive/batches_in_flight_max", len(self._in_flight))
             else:
                 try:
                     self._counted(batch, get_archive(self.crawler).write_articles(records, crawl_id))
