@@ -611,6 +611,9 @@ def main() -> int:
 
     a = runs["a"]
     print()
+    for run in (r for key, r in runs.items() if key in ("a", "b")):
+        if run.articles != args.articles:  # a fast crawl that loses pages proves nothing
+            print(f"{run.label}: archived {run.articles} of {args.articles} articles: INCOMPLETE")
     if "b" in runs and runs["b"].rate:
         ratio = a.rate / runs["b"].rate
         print(f"throughput (a)/(b): {ratio:.2f}x (target >= {TARGETS['throughput']}x) {verdict(ratio >= 1.7)}")
