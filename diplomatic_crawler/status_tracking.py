@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
-__all__ = ["ArchivedStatusMiddleware"]
+__all__ = ["ArchivedPageMiddleware", "ArchivedStatusMiddleware"]
 
 logger = logging.getLogger(__name__)
 
 
-class ArchivedStatusMiddleware:
+class ArchivedPageMiddleware:
+    """Base of the downloader middlewares that watch what archived articles answer when fetched again."""
+
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
 
@@ -33,11 +35,18 @@ class ArchivedStatusMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def archived_key(self, request: Request) -> str | None:
+        """The archive key of an article page this crawl knows as archived, else None."""
         key = request.meta.get("key")
-        spider = self.crawler.spider
-        known = getattr(spider, "known", None)
+        known = getattr(self.crawler.spider, "known", None)
         if not key or request.meta.get("kind") != "page" or not known or key not in known:
+            return None
+        return key
+
+
+class ArchivedStatusMiddleware(ArchivedPageMiddleware):
+    def process_response(self, request: Request, response: Response) -> Response:
+        if (key := self.archived_key(request)) is None:
             return response
         status = response.status
         if status >= 400:

@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .archive import Archive, ArchiveError, get_archive, utcnow
+from .status_tracking import ArchivedPageMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from typing import Self
 
     import sqlite_utils
-    from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
     from .seeds import Seed
@@ -174,20 +173,12 @@ def generic_redirect(
     return None
 
 
-class WithdrawalMiddleware:
+class WithdrawalMiddleware(ArchivedPageMiddleware):
     """Downloader middleware: an archived article answering 404 or 410 is marked withdrawn."""
 
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
     def process_response(self, request: Request, response: Response) -> Response:
-        key = request.meta.get("key")
-        known = getattr(self.crawler.spider, "known", None)
-        if response.status not in GONE_STATUSES or request.meta.get("kind") != "page" or not known or key not in known:
+        key = self.archived_key(request)
+        if key is None or response.status not in GONE_STATUSES:
             return response
         from .pipelines import crawl_id_of
 

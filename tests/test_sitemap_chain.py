@@ -8,7 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from faultserver import Reply, crawl, make_site, served, write_seed
+from faultserver import FaultServer, Reply, crawl, make_site, served, write_seed
 
 PER_CHILD = 20
 
@@ -18,23 +18,21 @@ def _urlset(base: str, paths: list[str]) -> bytes:
     return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
 
 
+def _serve_index(server: FaultServer, children: dict[str, list[str]]) -> None:
+    """`/sitemap-index.xml` listing the child sitemaps (paths) in order."""
+    index = "".join(f"<sitemap><loc>{{base}}{c}</loc></sitemap>" for c in children)
+    head = '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    server.route(
+        "/sitemap-index.xml",
+        lambda p, q: Reply(200, (head + index.format(base=server.base_url) + "</sitemapindex>").encode()),
+    )
+
+
 def test_child_sitemaps_follow_each_other_and_survive_a_failed_child(tmp_path: Path) -> None:
     server, spec = make_site(tmp_path, "mfa", 3 * PER_CHILD)
     paths = [f"/news/{a.slug}.html" for a in spec.articles]
     children = {f"/sm-{n}.xml": paths[n * PER_CHILD : (n + 1) * PER_CHILD] for n in range(3)}
-    index = "".join(f"<sitemap><loc>{{base}}{c}</loc></sitemap>" for c in children)
-    server.route(
-        "/sitemap-index.xml",
-        lambda p, q: Reply(
-            200,
-            (
-                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                + index.format(base=server.base_url)
-                + "</sitemapindex>"
-            ).encode(),
-            {"Content-Type": "application/xml"},
-        ),
-    )
+    _serve_index(server, children)
     server.route("/sm-0.xml", lambda p, q: Reply(200, _urlset(server.base_url, children["/sm-0.xml"])))
     server.route("/sm-1.xml", lambda p, q: Reply(500, b"broken"))
     server.route("/sm-2.xml", lambda p, q: Reply(200, _urlset(server.base_url, children["/sm-2.xml"])))
@@ -69,18 +67,7 @@ def test_depth_limit_neither_cuts_the_chain_nor_hides_articles_a_sitemap_lists(t
     server, spec = make_site(tmp_path, "mfa", 12, per_page=3)
     paths = [f"/news/{a.slug}.html" for a in spec.articles]
     children = {f"/sm-{n}.xml": paths[n * 3 : (n + 1) * 3] for n in range(4)}
-    index = "".join(f"<sitemap><loc>{{base}}{c}</loc></sitemap>" for c in children)
-    server.route(
-        "/sitemap-index.xml",
-        lambda p, q: Reply(
-            200,
-            (
-                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                + index.format(base=server.base_url)
-                + "</sitemapindex>"
-            ).encode(),
-        ),
-    )
+    _serve_index(server, children)
 
     def child(path: str) -> Reply:
         time.sleep(0.5)  # the listings are read first: their deep links come before the sitemaps'
