@@ -95,7 +95,7 @@ def test_case31_sigkill_at_random_points_loses_nothing(tmp_path: Path) -> None:
     while pages are fetched and batches committed): after every kill the archive opens, passes
     integrity_check and holds only complete rows; a final run completes it, every article exactly once."""
     rnd = random.Random(int(os.environ.get("KILL_SEED", "20240531")))
-    server, spec = make_site(tmp_path, "mfa", 12, latency=0.06, per_page=50)
+    server, spec = make_site(tmp_path, "mfa", 12, latency=0.12, per_page=50)  # crawls outlast most kill delays
     seeds = tmp_path / "seeds"
     write_seed(seeds, "mfa", server.netloc, article_pattern=ARTICLE_PATTERN)
     db = tmp_path / "archive.db"
