@@ -92,7 +92,9 @@ class ArchivePipeline:
             records = [i.to_record() for i in batch]
             crawl_id = crawl_id_of(self.crawler)
             if self._writer is not None:
-                self._in_flight.append((batch, self._writer.submit(self._write, records, crawl_id)))
+                future = self._writer.submit(self._write, records, crawl_id)
+                future.add_done_callback(self._written)
+                self._in_flight.append((batch, future))
                 self.crawler.stats.max_value("diplomatic/archive/batches_in_flight_max", len(self._in_flight))
             else:
                 try:
@@ -106,6 +108,14 @@ class ArchivePipeline:
         if self._writer_archive is None:
             self._writer_archive = Archive(get_archive(self.crawler).path)
         return self._writer_archive.write_articles(records, crawl_id)
+
+    def _written(self, future: Future[list[str]]) -> None:
+        """Writer thread, a batch committed: count it on the reactor right away, not at the next item. In
+        distributed mode this is when the batch's requests are released; a worker killed in between has
+        them fetched again by another."""
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._harvest)  # type: ignore[attr-defined]
 
     def _close_writer_archive(self) -> None:
         if self._writer_archive is not None:

@@ -65,13 +65,16 @@ def article_hits(server: FaultServer, spec: SiteSpec) -> Counter[str]:
 
 
 def assert_refetched_only_unfinished(server: FaultServer, spec: SiteSpec, killed: list[Path]) -> None:
-    """Articles fetched twice are only those a killed worker had not committed to its shard yet (its
-    requests in flight, fetched and not yet extracted, or waiting in its write buffer); none thrice."""
+    """Articles fetched twice are those a killed worker had not committed to its shard yet (its requests in
+    flight, fetched and not yet extracted, or waiting in its write buffer), and at most its last committed
+    batch: a SIGKILL between a batch's commit and the release of its requests in Redis (a few milliseconds)
+    has them fetched again. None thrice."""
     hits = article_hits(server, spec)
     twice = {path.rsplit("/", 1)[1] for path, n in hits.items() if n > 1}
     committed = {url.rsplit("/", 1)[1] for db in killed if db.exists() for url in archived_urls(db)}
     assert max(hits.values()) <= 2
-    assert not twice & committed, sorted(twice & committed)[:5]
+    batch = 25  # ARCHIVE_BATCH_SIZE
+    assert len(twice & committed) <= batch * len(killed), sorted(twice & committed)[:5]
 
 
 def archived_urls(db: Path) -> list[str]:
