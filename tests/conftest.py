@@ -121,6 +121,19 @@ def _redirect(location: str, status: int):
     return lambda path, query: Reply(status, b"", {"Location": location})
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests (and the crawls they start) keep the gazetteer cache in a temporary directory, not in the
+    user's ~/.cache."""
+    previous = os.environ.get("DIPLOMATIC_CRAWLER_CACHE")
+    os.environ["DIPLOMATIC_CRAWLER_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("DIPLOMATIC_CRAWLER_CACHE", None)
+    else:
+        os.environ["DIPLOMATIC_CRAWLER_CACHE"] = previous
+
+
 @pytest.fixture
 def test_site(tmp_path: Path) -> Iterator[SiteUnderTest]:
     """A 12-article site with a sitemap index (plain + .gz), a feed, a paginated listing, tag and author

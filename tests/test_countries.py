@@ -3,6 +3,12 @@ forms, Russian inflection, false friends and the Georgia rule."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from diplomatic_crawler.enrich.countries import countries_mentioned, country_names
@@ -70,3 +76,32 @@ def test_gazetteer_comes_from_the_libraries() -> None:
     assert names[("coree", "du", "sud")] == "KR"
     assert names[("azerbaijani",)] == "AZ"  # countryinfo demonym
     assert ("in",) not in names and ("can",) not in names  # ISO codes are never read as names
+
+
+def _in_fresh_process(cache: Path, code: str) -> str:
+    env = dict(os.environ, DIPLOMATIC_CRAWLER_CACHE=str(cache))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+PROBE = """
+import json, sys
+from diplomatic_crawler.enrich.countries import countries_mentioned, country_names
+found = countries_mentioned("Talks in Baku", "The Armenian side and the U.S. met. Переговоры с Китаем.", None)
+loaded = sorted(m for m in ("babel", "pycountry", "countryinfo") if m in sys.modules)
+print(json.dumps([found, len(country_names()), loaded]))
+"""
+
+
+def test_the_gazetteer_is_built_once_and_read_back_from_its_cache(tmp_path: Path) -> None:
+    """The first process builds the gazetteer from the libraries and caches it; the next reads the cache
+    (the libraries, ~30 MB, are never loaded) and finds the same countries; a damaged cache is rebuilt."""
+    built = json.loads(_in_fresh_process(tmp_path, PROBE))
+    assert built[0] == ["AM", "US", "CN"] and built[2] == ["babel", "countryinfo", "pycountry"]
+    (cache,) = tmp_path.glob("gazetteer-*.json")
+    cached = json.loads(_in_fresh_process(tmp_path, PROBE))
+    assert cached[:2] == built[:2] and cached[2] == []
+    cache.write_text("[[", encoding="utf-8")  # damaged
+    assert json.loads(_in_fresh_process(tmp_path, PROBE)) == built
+    assert json.loads(cache.read_text(encoding="utf-8"))  # rewritten whole

@@ -28,15 +28,23 @@ then not counted at all (it is not a country; the text names the United States s
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 __all__ = ["countries_mentioned", "country_names", "fold_word"]
 
 LANGUAGES = ("en", "fr", "ru", "es")
 MAX_WORDS = 6
+SOURCES = ("pycountry", "babel", "countryinfo")  # the libraries the gazetteer is built from
+
+logger = logging.getLogger(__name__)
 
 # code: (French, Spanish, Russian) masculine singular demonyms/adjectives; "|" separates variants.
 _DEMONYMS = """
@@ -279,7 +287,71 @@ def _inflect(demonym: str, lang: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> dict[tuple[str, ...], _Entry]:
-    """Folded word runs -> entry; built once per process from the libraries (about 0.1 s)."""
+    """Folded word runs -> entry, built from the libraries once per machine and kept in a cache file.
+
+    Building it loads pycountry's, babel's and countryinfo's data, some 30 MB that every extraction
+    worker would hold for good; the finished table is a few MB. So the first process that needs it writes
+    it to `gazetteer_cache()` (JSON, keyed by this module's source and the libraries' versions) and later
+    ones read that instead. Without a usable cache directory it is built in memory, as before."""
+    path = gazetteer_cache()
+    table = _read_gazetteer(path) if path is not None else None
+    if table is None:
+        table = _build_gazetteer()
+        if path is not None:
+            _write_gazetteer(path, table)
+    return table
+
+
+def gazetteer_cache() -> Path | None:
+    """Where the built gazetteer is cached: $DIPLOMATIC_CRAWLER_CACHE, else $XDG_CACHE_HOME or ~/.cache, in
+    `diplomatic-crawler/`; None when DIPLOMATIC_CRAWLER_CACHE is "off" or a library version is unknown."""
+    from importlib import metadata
+
+    root = os.environ.get("DIPLOMATIC_CRAWLER_CACHE")
+    if root == "off":
+        return None
+    if not root:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "diplomatic-crawler")
+    try:
+        versions = [f"{name}={metadata.version(name)}" for name in SOURCES]
+    except metadata.PackageNotFoundError:
+        return None
+    digest = hashlib.sha256(Path(__file__).read_bytes() + "|".join(versions).encode()).hexdigest()[:16]
+    return Path(root) / f"gazetteer-{digest}.json"
+
+
+def _read_gazetteer(path: Path) -> dict[tuple[str, ...], _Entry] | None:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            tuple(key): _Entry(code, kind, exact, georgia, None if langs is None else set(langs), set(lower))
+            for key, code, kind, exact, georgia, langs, lower in rows
+        }
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError) as exc:  # unreadable or damaged: rebuilt and rewritten
+        logger.debug("ignoring the gazetteer cache %s: %s", path, exc)
+        return None
+
+
+def _write_gazetteer(path: Path, table: dict[tuple[str, ...], _Entry]) -> None:
+    rows = [
+        [list(key), e.code, e.kind, e.exact, e.georgia, None if e.languages is None else sorted(e.languages),
+         sorted(e.lower)]
+        for key, e in table.items()
+    ]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        os.replace(temp, path)  # atomic: workers starting together never read half a file
+    except OSError as exc:
+        logger.debug("could not cache the gazetteer in %s: %s", path, exc)
+
+
+def _build_gazetteer() -> dict[tuple[str, ...], _Entry]:
+    """Folded word runs -> entry, from the libraries (about 0.1 s)."""
     import gettext
 
     import pycountry
