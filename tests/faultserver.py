@@ -134,6 +134,11 @@ class FaultServer(SiteServer):
         with self._lock:
             return sorted((h for h in self.hits if h.path.startswith(prefix)), key=lambda h: h.start)
 
+    def arrived_since(self, moment: float) -> bool:
+        """Whether a request arrived at or after `moment` (time.monotonic()) and has been answered."""
+        with self._lock:
+            return any(h.start >= moment for h in reversed(self.hits))
+
     def gaps(self) -> list[float]:
         """Seconds between the arrivals of consecutive requests."""
         with self._lock:
