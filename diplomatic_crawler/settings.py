@@ -55,6 +55,9 @@ DEFAULT_REQUEST_HEADERS = {
 URLLENGTH_LIMIT = 1024
 DEPTH_LIMIT = 20
 DEPTH_PRIORITY = 0
+# Queued requests as compact pickled records (a crawl discovers a whole site long before it has fetched it;
+# live Request objects made the crawl grow with the site): see diplomatic_crawler/queues.py.
+SCHEDULER_MEMORY_QUEUE = "diplomatic_crawler.queues.CompactLifoMemoryQueue"
 REDIRECT_MAX_TIMES = 5
 
 # Archive and run behaviour.
