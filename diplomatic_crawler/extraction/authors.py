@@ -39,10 +39,13 @@ DIGITS = re.compile(r"\d")
 PLACE_SUFFIX = re.compile(r"\s+(?:in|from|à|en|aus|в|из)\s+[A-ZА-Я][\w-]+(?:\s+[A-ZА-Я][\w-]+)?$")
 MAX_NAME_WORDS = 6
 MAX_AUTHORS = 12
+# Every class pattern but "byline" contains "author": testing that first spares libxml2 eight `contains()`
+# per element on most elements (the expression took ~2 ms a page, about a tenth of the extraction).
 BYLINE_XPATH = (
-    './/*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
-    ' or contains(@class, "author__name") or contains(@class, "article-author") or contains(@class, "post-author")'
-    ' or contains(@class, "entry-author") or contains(@class, "authors__") or contains(@class, "__author")]'
+    './/*[@rel="author" or @itemprop="author" or contains(@class, "byline") or (contains(@class, "author") and ('
+    'contains(@class, "author-name") or contains(@class, "author__name") or contains(@class, "article-author")'
+    ' or contains(@class, "post-author") or contains(@class, "entry-author") or contains(@class, "authors__")'
+    ' or contains(@class, "__author")))]'
     ' | .//a[contains(@href, "/author/") or contains(@href, "/autoren/") or contains(@href, "/journalist/")]'
 )
 BYLINE_SKIP_ANCESTORS = {"footer", "nav", "aside"}
