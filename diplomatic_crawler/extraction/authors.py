@@ -154,10 +154,10 @@ def _is_organisation(name: str, orgs: set[str]) -> bool:
     return False
 
 
-BODY_CONTAINERS = (
-    './/*[contains(@class, "entry-content") or contains(@class, "post-content") or contains(@class, "post_content")'
-    ' or contains(@class, "article-body") or contains(@class, "article-content") or contains(@class, "article__body")'
-    ' or contains(@class, "story-body") or @itemprop="articleBody"]'
+BODY_CONTAINERS = (  # `@class and (...)`: elements without a class skip the seven tests
+    './/*[@itemprop="articleBody" or (@class and (contains(@class, "entry-content") or contains(@class, "post-content")'
+    ' or contains(@class, "post_content") or contains(@class, "article-body") or contains(@class, "article-content")'
+    ' or contains(@class, "article__body") or contains(@class, "story-body")))]'
 )
 LEAD_BYLINE = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){1,3}(?:\s*(?:/|,|&|\band\b)\s*"
                          r"[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){1,3})*$")

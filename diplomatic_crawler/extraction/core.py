@@ -48,8 +48,10 @@ MODIFIED_META = (
     "dcterms.modified", "last-modified", "lastmod",
 )
 # Visible date elements near the headline: class names CMS templates use for the date line.
+# `[@class or @id]` first: every later test reads one of the two, and most elements have neither (the
+# expression costs a third of what it did with the tag tests first).
 DATE_ELEMENT_XPATH = (
-    ".//*[self::time or self::span or self::div or self::p or self::li or self::small][not(*[5])]"
+    ".//*[@class or @id][self::time or self::span or self::div or self::p or self::li or self::small][not(*[5])]"
     "[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'posted')"
     " or contains(@class, 'published') or contains(@class, 'meta') or contains(@class, 'dateline')"
     " or contains(@id, 'date')]"
