@@ -201,19 +201,22 @@ class ClusterIndex:
         )
         self.db.execute("DELETE FROM minhash WHERE canonical_url = ?", [key])
 
-    def store(self, key: str, sig: Signature) -> None:
-        """Index one signature: its row in `minhash` and one `minhash_bands` row per LSH band."""
+    def store(self, key: str, sig: Signature, keys: list[tuple[int, int]] | None = None) -> None:
+        """Index one signature: its row in `minhash` and one `minhash_bands` row per LSH band (`keys`:
+        its band keys, when already computed)."""
         self.db.execute(
             "INSERT INTO minhash (canonical_url, shingles, signature) VALUES (?, ?, ?)",
             [key, sig.size, sig.to_blob()],
         )
         getattr(self.db, "conn", self.db).executemany(
             "INSERT OR IGNORE INTO minhash_bands (band, bucket, canonical_url) VALUES (?, ?, ?)",
-            [(band, bucket, key) for band, bucket in band_keys(sig)],
+            [(band, bucket, key) for band, bucket in keys or band_keys(sig)],
         )
 
-    def candidates(self, sig: Signature, exclude: str | None = None) -> list[str]:
-        keys = band_keys(sig)
+    def candidates(
+        self, sig: Signature, exclude: str | None = None, keys: list[tuple[int, int]] | None = None
+    ) -> list[str]:
+        keys = keys or band_keys(sig)
         found: set[str] = set()
         for start in range(0, len(keys), 100):
             chunk = keys[start : start + 100]
@@ -222,10 +225,12 @@ class ClusterIndex:
         found.discard(exclude)
         return sorted(found)
 
-    def duplicates(self, sig: Signature, exclude: str | None = None) -> list[tuple[str, float]]:
+    def duplicates(
+        self, sig: Signature, exclude: str | None = None, keys: list[tuple[int, int]] | None = None
+    ) -> list[tuple[str, float]]:
         """Archived articles that are near-duplicates of `sig`, with the estimated Jaccard similarity."""
         result = []
-        for url in self.candidates(sig, exclude):
+        for url in self.candidates(sig, exclude, keys):
             other = self._signature_of(url)
             if other is not None and is_duplicate(sig, other):
                 result.append((url, sig.jaccard(other)))
@@ -244,7 +249,8 @@ class ClusterIndex:
         if sig is None:
             cluster = current or cluster_id_for(key)
         else:
-            matches = [url for url, _ in self.duplicates(sig, exclude=key)]
+            keys = band_keys(sig)  # once, for the lookup and the index
+            matches = [url for url, _ in self.duplicates(sig, exclude=key, keys=keys)]
             clusters: set[str] = set()
             for start in range(0, len(matches), 500):
                 chunk = matches[start : start + 500]
@@ -261,7 +267,7 @@ class ClusterIndex:
                     f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({', '.join('?' * len(others))})",
                     [cluster, *others],
                 )
-            self.store(key, sig)
+            self.store(key, sig, keys)
         db.execute("UPDATE articles SET cluster_id = ? WHERE canonical_url = ?", [cluster, key])
         return cluster
 
