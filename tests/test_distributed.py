@@ -83,12 +83,14 @@ def archived_urls(db: Path) -> list[str]:
 
 
 def test_three_workers_share_the_frontier(tmp_path: Path, redis_server: str, frontier_name: str) -> None:
-    server, spec = make_site(tmp_path, "mfa", ARTICLES, per_page=50)
+    # Network-bound (0.1 s an answer, 2 at a time per worker: 12 s or more for two workers), so the crawl
+    # outlasts the start-up of a worker on a loaded machine: all three must get a share of the work.
+    server, spec = make_site(tmp_path, "mfa", ARTICLES, per_page=50, latency=0.1)
     server.start()
     try:
         seeds = tmp_path / "seeds"
         write_seed(seeds, "mfa", server.netloc)
-        settings = worker_settings(tmp_path, redis_server, frontier_name)
+        settings = worker_settings(tmp_path, redis_server, frontier_name, CONCURRENT_REQUESTS_PER_DOMAIN="2")
         logs = run_workers(tmp_path, seeds / "mfa.toml", 3, settings, "first")
 
         # Seeds pushed once: one worker yielded them, each entry point fetched once in the whole crawl.
