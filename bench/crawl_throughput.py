@@ -97,7 +97,6 @@ class BenchSite:
 
     count: int
     base: str = ""
-    etags: dict[str, str] = field(default_factory=dict)
     rendered: dict[int, bytes] = field(default_factory=dict)
 
     def prerender(self) -> None:

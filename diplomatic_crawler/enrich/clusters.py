@@ -29,7 +29,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,18 @@ class Signature:
 
     def to_blob(self) -> bytes:
         return self.hashvalues.astype("<u4").tobytes()
+
+    @cached_property
+    def band_keys(self) -> list[tuple[int, int]]:
+        """See `band_keys`; computed once per signature (an archived article needs them for the candidate
+        lookup and again for its own index rows)."""
+        b, r = _bands()
+        keys = []
+        for band in range(b):
+            chunk = self.hashvalues[band * r : (band + 1) * r].astype("<u4").tobytes()
+            bucket = int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True)
+            keys.append((band, bucket))
+        return keys
 
     @classmethod
     def from_blob(cls, blob: bytes, size: int) -> Signature:
@@ -132,13 +144,8 @@ def _bands() -> tuple[int, int]:
 
 
 def band_keys(sig: Signature) -> list[tuple[int, int]]:
-    b, r = _bands()
-    keys = []
-    for band in range(b):
-        chunk = sig.hashvalues[band * r : (band + 1) * r].astype("<u4").tobytes()
-        bucket = int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True)
-        keys.append((band, bucket))
-    return keys
+    """The (band, bucket) pairs under which `sig` is indexed."""
+    return sig.band_keys
 
 
 def pack_signature(sig: Signature | None) -> dict[str, Any] | None:
@@ -201,22 +208,19 @@ class ClusterIndex:
         )
         self.db.execute("DELETE FROM minhash WHERE canonical_url = ?", [key])
 
-    def store(self, key: str, sig: Signature, keys: list[tuple[int, int]] | None = None) -> None:
-        """Index one signature: its row in `minhash` and one `minhash_bands` row per LSH band (`keys`:
-        its band keys, when already computed)."""
+    def store(self, key: str, sig: Signature) -> None:
+        """Index one signature: its row in `minhash` and one `minhash_bands` row per LSH band."""
         self.db.execute(
             "INSERT INTO minhash (canonical_url, shingles, signature) VALUES (?, ?, ?)",
             [key, sig.size, sig.to_blob()],
         )
         getattr(self.db, "conn", self.db).executemany(
             "INSERT OR IGNORE INTO minhash_bands (band, bucket, canonical_url) VALUES (?, ?, ?)",
-            [(band, bucket, key) for band, bucket in keys or band_keys(sig)],
+            [(band, bucket, key) for band, bucket in band_keys(sig)],
         )
 
-    def candidates(
-        self, sig: Signature, exclude: str | None = None, keys: list[tuple[int, int]] | None = None
-    ) -> list[str]:
-        keys = keys or band_keys(sig)
+    def candidates(self, sig: Signature, exclude: str | None = None) -> list[str]:
+        keys = band_keys(sig)
         found: set[str] = set()
         for start in range(0, len(keys), 100):
             chunk = keys[start : start + 100]
@@ -225,12 +229,10 @@ class ClusterIndex:
         found.discard(exclude)
         return sorted(found)
 
-    def duplicates(
-        self, sig: Signature, exclude: str | None = None, keys: list[tuple[int, int]] | None = None
-    ) -> list[tuple[str, float]]:
+    def duplicates(self, sig: Signature, exclude: str | None = None) -> list[tuple[str, float]]:
         """Archived articles that are near-duplicates of `sig`, with the estimated Jaccard similarity."""
         result = []
-        for url in self.candidates(sig, exclude, keys):
+        for url in self.candidates(sig, exclude):
             other = self._signature_of(url)
             if other is not None and is_duplicate(sig, other):
                 result.append((url, sig.jaccard(other)))
@@ -249,8 +251,7 @@ class ClusterIndex:
         if sig is None:
             cluster = current or cluster_id_for(key)
         else:
-            keys = band_keys(sig)  # once, for the lookup and the index
-            matches = [url for url, _ in self.duplicates(sig, exclude=key, keys=keys)]
+            matches = [url for url, _ in self.duplicates(sig, exclude=key)]
             clusters: set[str] = set()
             for start in range(0, len(matches), 500):
                 chunk = matches[start : start + 500]
@@ -267,7 +268,7 @@ class ClusterIndex:
                     f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({', '.join('?' * len(others))})",
                     [cluster, *others],
                 )
-            self.store(key, sig, keys)
+            self.store(key, sig)
         db.execute("UPDATE articles SET cluster_id = ? WHERE canonical_url = ?", [cluster, key])
         return cluster
 
