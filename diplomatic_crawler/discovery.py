@@ -300,7 +300,8 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
         return []
     base = tree.xpath("string(//base/@href)") or base_url
     base = urljoin(base_url, base)
-    scheme = urlsplit(base).scheme
+    parts = urlsplit(base)
+    scheme, origin = parts.scheme, f"{parts.scheme}://{parts.netloc}"
     links: list[Link] = []
     seen: set[str] = set()
     for el in tree.xpath("//a[@href] | //link[@rel='next' or @rel='prev'][@href]"):
@@ -312,6 +313,8 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
             continue
         if href.startswith(("http://", "https://", "//")):
             url = _absolute_target(scheme, href)  # does not depend on the page: cached across pages
+        elif href.startswith("/"):
+            url = _root_relative_target(origin, href)  # nor does a root-relative one, beyond the host
         else:
             url = _followable(urljoin(base, href))
         if url is None:
@@ -342,6 +345,13 @@ def _absolute_target(scheme: str, href: str) -> str | None:
     """`_followable(urljoin(base, href))` for an href with a host: `urljoin` then uses only the base's
     scheme, so the result is shared by every page of the site (menus and footers repeat on each)."""
     return _followable(urljoin(f"{scheme}://base.invalid/", href))
+
+
+@functools.lru_cache(maxsize=16384)
+def _root_relative_target(origin: str, href: str) -> str | None:
+    """`_followable(urljoin(base, href))` for an href starting with one "/": only the base's scheme and
+    host matter (menus, footers and related-article boxes of many sites are written this way)."""
+    return _followable(urljoin(f"{origin}/", href))
 
 
 def is_pagination(link: Link) -> bool:

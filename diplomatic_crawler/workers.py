@@ -684,10 +684,11 @@ def analyse_page(
     except ExtractionError as exc:
         decoded, tree, error = "", None, str(exc)
 
-    links = page_links(tree, url) if tree is not None else []
-    if seed is not None:
-        links = [link for link in links if seed.owns(link.url)]
-    keys = [_canonical_url(link.url, seed) for link in links]
+    links, keys = [], []
+    for link in page_links(tree, url) if tree is not None else ():
+        if (key := _owned_key(link.url, seed)) is not None:
+            links.append(link)
+            keys.append(key)
     if not classify:
         return PageAnalysis("listing", links, enrichment=tree_enrichment(tree, url, translations=False), keys=keys)
     kind = classify_page(tree if tree is not None else b"", url, seed)
@@ -706,10 +707,12 @@ def analyse_page(
     return PageAnalysis(kind, links, article, error, enrichment, keys=keys)
 
 
-@functools.lru_cache(maxsize=8192)
-def _canonical_url(url: str, seed: Seed | None) -> str:
-    """`canonical_url`, remembered: navigation, footers and related-article boxes repeat the same links
-    on every page of a site."""
+@functools.lru_cache(maxsize=16384)
+def _owned_key(url: str, seed: Seed | None) -> str | None:
+    """The link's canonical URL when the seed owns it (any link without a seed), else None; remembered:
+    navigation, footers and related-article boxes repeat the same links on every page of a site."""
     from .urls import canonical_url
 
+    if seed is not None and not seed.owns(url):
+        return None
     return canonical_url(url, seed)

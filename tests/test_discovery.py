@@ -88,6 +88,25 @@ def test_page_links_absolute_without_nofollow_files_and_fragments() -> None:
     assert links[0].rel == "next"
 
 
+def test_page_links_root_relative_resolution_is_shared_per_host_only() -> None:
+    """Root-relative hrefs are resolved once per host (a cache across pages): the result must still be
+    urljoin's for every page, with dot segments, queries, <base> on another host and ports."""
+    from urllib.parse import urljoin
+
+    hrefs = ["/news/1", "/a/../b/./c", "/x?q=1&page=", "/en/", "/file.PDF", "/y#frag"]
+    body = "".join(f'<a href="{h}">L</a>' for h in hrefs)
+    for page, base in [
+        ("https://x.org/news/2024/item", ""),
+        ("http://x.org:8080/deep/er/page.html", ""),
+        ("https://x.org/news/", '<base href="https://cdn.x.org/sub/">'),
+    ]:
+        html = f"<html><head>{base}</head><body>{body}</body></html>".encode()
+        got = [lk.url for lk in page_links(html, page)]
+        root = "https://cdn.x.org/sub/" if base else page
+        expected = [urljoin(root, h).split("#")[0] for h in hrefs if not h.lower().endswith(".pdf")]
+        assert got == expected
+
+
 @pytest.mark.parametrize(
     ("link", "expected"),
     [

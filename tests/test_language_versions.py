@@ -38,6 +38,21 @@ PAGE = "https://mfa.example/en/news/123-talks"
             '<html><body><p>Read in <a hreflang="az" href="?lang=az&amp;id=5">Azerbaijani</a></p></body></html>',
             [("https://mfa.example/en/news/123-talks?lang=az&id=5", "az", "hreflang")],
         ),
+        (  # switcher markers in any case, in the id or the class: WPML, i18n, Locale, Translations
+            '<html><body><ul id="I18N-Menu"><li><a href="/ru/news/7">RU</a></li></ul>'
+            '<div class="WPML-LS"><a href="/fr/news/7">Français</a></div>'
+            '<nav class="site-Locale-picker"><a href="/es/news/7">ES</a></nav>'
+            '<div class="x" id="translations"><a href="/de/news/7">Deutsch</a></div>'
+            '<div class="slang-corner"><a href="/it/news/7">IT</a></div>'
+            '<div class="menu"><a href="/pt/news/7">PT</a></div></body></html>',
+            [
+                ("https://mfa.example/ru/news/7", "ru", "switcher"),
+                ("https://mfa.example/fr/news/7", "fr", "switcher"),
+                ("https://mfa.example/es/news/7", "es", "switcher"),
+                ("https://mfa.example/de/news/7", "de", "switcher"),
+                ("https://mfa.example/it/news/7", "it", "switcher"),
+            ],
+        ),
         ("<html><body><p>No translations here.</p></body></html>", []),
         ("", []),
     ],

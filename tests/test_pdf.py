@@ -80,10 +80,14 @@ def test_pdf_links() -> None:
     html = (
         '<html><body><a href="/files/a.pdf">A</a><a href="/files/a.pdf#page=2">A again</a>'
         '<a href="https://cdn.example/B.PDF?v=2">B</a><a href="/download?id=3" type="application/pdf">C</a>'
-        '<a href="/files/a.docx">doc</a><a href="mailto:x@y.pdf">mail</a></body></html>'
+        '<a href="/files/a.docx">doc</a><a href="mailto:x@y.pdf">mail</a><a href="/files/pdf-guide.html">g</a>'
+        '<a href="/files/a.pdfx">x</a><A HREF="/files/C.Pdf#p=1">upper</A><a type="APPLICATION/PDF" href="/d/4">D</a>'
+        "</body></html>"
     )
     assert pdf_links(html, "https://mfa.example/en/news/1") == [
         "https://mfa.example/files/a.pdf",
         "https://cdn.example/B.PDF?v=2",
         "https://mfa.example/download?id=3",
+        "https://mfa.example/files/C.Pdf",
+        "https://mfa.example/d/4",
     ]

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import lxml.etree
 import lxml.html
 
 from ..extraction import Article, ExtractionError
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 MAX_PAGES = 200
 _PDF_HREF = re.compile(r"\.pdf(?:$|[?#])", re.I)
+_PDF_ANCHORS = lxml.etree.XPath(
+    "//a[contains(translate(@href, 'PDF', 'pdf'), '.pdf') or contains(translate(@type, 'PDF', 'pdf'), '/pdf')]"
+)
 _SENTENCE_END = re.compile(r"[.!?:;»\"”)]$")
 _WORD = re.compile(r"\w+")
 _LANG_SEGMENT = re.compile(r"/(en|fr|ru|es|de|ar|tr|az|pt|it|zh|uk|ka|hy|kk|uz)(?:/|$)", re.I)
@@ -71,7 +75,7 @@ def pdf_links(page: Any, url: str) -> list[str]:
     if page is None:
         return []
     found: list[str] = []
-    for anchor in page.iter("a"):
+    for anchor in _PDF_ANCHORS(page):  # a cheap superset of the PDF links, checked below
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
