@@ -232,6 +232,18 @@ def _merge_sources(db: sqlite_utils.Database) -> None:
     db.execute(_ARTICLE_VERSIONS)
 
 
+def _fts_update_trigger(db: sqlite_utils.Database) -> None:
+    """The full-text index follows `title` and `text` only. sqlite-utils' trigger fired on every UPDATE of
+    `articles` and re-indexed the whole text each time a cluster id, a withdrawal, a status or
+    `last_checked` changed: a third of the archive writer's time in a crawl."""
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        'CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN'
+        " INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES('delete', old.rowid, old.title, old.text);"
+        " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text); END"
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -244,5 +256,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (42, "minhash_bands: no index on canonical_url (rows are deleted by primary key)", _band_index),
     (50, "crawl_sites: response status and text-quality counters for health checks", _health_counters),
     (60, "merge_sources (shard crawl -> crawl) and article_versions, for merging worker shards", _merge_sources),
+    (70, "articles_au: the full-text index follows title and text, not every UPDATE", _fts_update_trigger),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

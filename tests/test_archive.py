@@ -76,6 +76,43 @@ def test_insert_unchanged_update_and_never_null(archive: Archive) -> None:
     assert hits[0] == 1
 
 
+def test_full_text_index_follows_title_and_text_only(tmp_path: Path) -> None:
+    """Migration 70: an UPDATE of other columns (cluster id, last_checked, withdrawal) leaves the FTS index
+    alone, a changed text re-indexes it; an archive with sqlite-utils' catch-all trigger is migrated."""
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        archive.write_articles([record()], None)
+        # as archives before migration 70 were: the trigger fires on any UPDATE
+        archive.db.execute("DROP TRIGGER articles_au")
+        archive.db.execute(
+            "CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN"
+            " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
+            " VALUES('delete', old.rowid, old.title, old.text);"
+            " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text); END"
+        )
+        archive.db.execute("DELETE FROM migrations WHERE version = 70")
+        archive.db.conn.commit()
+    with Archive(path) as archive:
+        sql = archive.db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_au'").fetchone()[0]
+        assert "UPDATE OF title, text ON articles" in sql
+
+        def changes_of(statement: str) -> int:
+            before = archive.db.execute("SELECT total_changes()").fetchone()[0]
+            archive.db.execute(statement)
+            return archive.db.execute("SELECT total_changes()").fetchone()[0] - before
+
+        # one changed row: the article alone, no FTS rows written
+        assert changes_of("UPDATE articles SET cluster_id = 'c-1', last_checked = 'x', withdrawn_at = 'y'") == 1
+        assert changes_of("UPDATE articles SET text = 'A corrected statement.'") > 1
+
+        def hits(term: str) -> int:
+            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            return archive.db.execute(sql, [term]).fetchone()[0]
+
+        assert hits("corrected") == 1 and hits("received") == 0 and hits("receives") == 1
+        archive.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
 def test_batch_is_atomic_per_article(archive: Archive) -> None:
     good = record(canonical_url="https://mfa.gov.az/en/news/2")
     bad = record(canonical_url=None, url=None)
