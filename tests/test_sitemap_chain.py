@@ -85,3 +85,39 @@ def test_depth_limit_neither_cuts_the_chain_nor_hides_articles_a_sitemap_lists(t
         archived = {row[0] for row in conn.execute("SELECT url FROM articles")}
     assert archived == {f"http://{server.netloc}{p}" for p in paths}
     assert "Ignoring link (depth > 2)" not in result.stderr
+
+
+def test_listing_links_repeated_on_every_page_count_once_against_the_page_cap(tmp_path: Path) -> None:
+    """A menu of section listings on every article page: each section is requested once, and counted
+    once against the site's page cap, however many pages repeat it. Counting every repetition stopped
+    a chain of articles (each linking to the next) after a few pages with the cap far from reached."""
+    sections, articles = 8, 15  # a chain shorter than DEPTH_LIMIT
+    menu = "".join(f'<a href="/section/s{j}/">Section {j}</a>' for j in range(sections))
+    paragraph = "<p>The minister met the ambassador to discuss regional cooperation and trade in detail.</p>"
+    root = tmp_path / "site"
+    (root / "news").mkdir(parents=True)
+    for j in range(sections):
+        (root / "section" / f"s{j}").mkdir(parents=True)
+        (root / "section" / f"s{j}" / "index.html").write_text(f"<html><body><nav>{menu}</nav></body></html>")
+    for i in range(articles):
+        follow = f'<a href="/news/a{i + 1}.html">Next statement</a>' if i + 1 < articles else ""
+        (root / "news" / f"a{i}.html").write_text(
+            f"<html><head><title>Statement {i}</title></head><body><nav>{menu}</nav><article>"
+            f"<h1>Statement number {i}</h1>{paragraph * 6}</article>{follow}</body></html>"
+        )
+    (root / "index.html").write_text(f'<html><body><nav>{menu}</nav><a href="/news/a0.html">First</a></body></html>')
+    server = FaultServer(root)
+    seeds = tmp_path / "seeds"
+    write_seed(
+        seeds, "mfa", server.netloc, sitemaps=[], feeds=[], article_pattern="/news/", follow_pattern="/section/",
+        max_pages=1 + sections + articles + 2,
+    )
+    db = tmp_path / "a.db"
+    with served(server):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "page cap" not in result.stderr
+    for j in range(sections):
+        assert len(server.hits_for(f"/section/s{j}/")) == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == articles

@@ -113,6 +113,7 @@ class NewsSpider(scrapy.Spider):
             logger.error("Distributed mode unusable, nothing crawled: %s", exc)
             raise
         self.seen_keys: set[str] = set()
+        self.requested_listings: set[str] = set()
         self.requested_sitemaps: set[str] = set()
         self.page_counts: dict[str, int] = dict.fromkeys(self.seeds, 0)
         self.calendar_counts: dict[str, int] = {}
@@ -195,10 +196,15 @@ class NewsSpider(scrapy.Spider):
         dont_filter: bool = False,
     ) -> Request | None:
         url = clean_url(url)
+        key = key or canonical_url(url, seed)
+        if kind == "listing" and not dont_filter and key in self.requested_listings:
+            return None  # navigation repeats listing links on every page: one request a run, counted once
         if not self._allowed(url, seed):
             return None
+        if kind == "listing" and not dont_filter:
+            self.requested_listings.add(key)
         self.page_counts[seed.name] += 1
-        meta = {"site": seed.name, "kind": kind, "entry": entry, "key": key or canonical_url(url, seed)}
+        meta = {"site": seed.name, "kind": kind, "entry": entry, "key": key}
         if kind in ("sitemap", "feed"):
             meta["handle_httpstatus_list"] = [304]
         return Request(
@@ -530,7 +536,10 @@ class NewsSpider(scrapy.Spider):
         listings = []
         pagination = []
         candidates = []
+        seen, listed = self.seen_keys, self.requested_listings
         for link, key in zip(links, keys, strict=True):
+            if key in seen or key in listed:
+                continue  # asked for already in this run (menus, footers, related boxes on every page)
             if seed.follow_pattern is not None and seed.follow_pattern.search(link.url):
                 (pagination if is_pagination(link) else listings).append((link.url, key))
             elif seed.article_pattern is not None and seed.article_pattern.search(link.url):
@@ -539,9 +548,9 @@ class NewsSpider(scrapy.Spider):
                 pagination.append((link.url, key))
             elif seed.follow_pattern is None or seed.article_pattern is None:
                 candidates.append((link.url, key))
-        # Links first met on this page (navigation repeated on every page does not count) decide
-        # whether the listing still holds anything new.
-        fresh = {k for _, k in candidates if k not in self.seen_keys}
+        # Links first met on this page (navigation repeated on every page does not count, see above)
+        # decide whether the listing still holds anything new.
+        fresh = {k for _, k in candidates}
         only_known = bool(fresh) and all(k in self.known or k in self.known_pages for k in fresh)
         for url, key in candidates:
             if req := self._candidate(url, seed, key=key):
