@@ -33,14 +33,7 @@ __all__ = ["Alternate", "StatementGroups", "find_alternates", "is_home_url"]
 logger = logging.getLogger(__name__)
 
 _LANG_MENU = re.compile(r"lang|wpml|polylang|i18n|locale|translat", re.I)
-_MENU_CANDIDATES = lxml.etree.XPath(
-    "//*[@class or @id][{}]".format(
-        " or ".join(
-            f"contains(translate(concat(@class, ' ', @id), 'ACEGILMNOPRSTW', 'acegilmnoprstw'), '{word}')"
-            for word in ("lang", "wpml", "i18n", "locale", "translat")
-        )
-    )
-)
+_CLASSES_AND_IDS = lxml.etree.XPath("//@class | //@id")
 _PREFILTER = re.compile(r"hreflang|(?:class|id)\s*=\s*[\"'][^\"']*(?:lang|wpml|polylang|locale|translat)", re.I)
 _LANG_SEGMENT = re.compile(r"^[a-z]{2,3}(?:[-_][a-z]{2,4})?$", re.I)
 _HOME_FILES = re.compile(r"^(?:index|default|home|main)(?:\.\w{2,5})?$", re.I)
@@ -157,9 +150,12 @@ def find_alternates(html: str | bytes | lxml.html.HtmlElement, url: str) -> list
             add(link.get("href"), link.get("hreflang"), "hreflang")
     for anchor in tree.xpath("//a[@hreflang][@href]"):
         add(anchor.get("href"), anchor.get("hreflang"), "hreflang")
-    for menu in _MENU_CANDIDATES(tree):  # a cheap superset of the _LANG_MENU matches, checked below
-        marker = f"{menu.get('class') or ''} {menu.get('id') or ''}"
-        if not _LANG_MENU.search(marker) or menu.tag in ("html", "body"):
+    menus: list[Any] = []
+    for value in _CLASSES_AND_IDS(tree):  # attribute strings: cheaper than visiting every element
+        if _LANG_MENU.search(value) and (menu := value.getparent()) not in menus[-1:]:
+            menus.append(menu)
+    for menu in menus:
+        if menu.tag in ("html", "body"):
             continue
         for anchor in menu.iter("a"):
             if anchor.get("href") and not anchor.get("hreflang"):
