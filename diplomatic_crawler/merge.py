@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import Archive, ArchiveError, utcnow
+from .enrich.clusters import Signature, index_buckets
 from .migrations import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -254,9 +255,17 @@ def _merge_pages(db: sqlite3.Connection, shard: sqlite3.Connection) -> None:
 
 def _merge_enrichment_tables(db: sqlite3.Connection, shard: sqlite3.Connection) -> None:
     """Near-duplicate signatures and declared translations: keyed by URL, identical in every shard that
-    holds the same content, so the first copy stays (INSERT OR IGNORE)."""
+    holds the same content, so the first copy stays (INSERT OR IGNORE). A signature gets this archive's
+    own id and LSH buckets (ids are per archive)."""
     have = _tables(shard) & _tables(db)
-    for table in ("minhash", "minhash_bands", "language_links", "statement_members"):
+    if "minhash" in have:
+        for key, blob, size in shard.execute("SELECT canonical_url, signature, shingles FROM minhash"):
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO minhash (canonical_url, shingles, signature) VALUES (?, ?, ?)", (key, size, blob)
+            )
+            if cursor.rowcount == 1:
+                index_buckets(db, cursor.lastrowid, Signature.from_blob(blob, size))
+    for table in ("language_links", "statement_members"):
         if table not in have:
             continue
         cols = [c for c in _columns(shard, table) if c in set(_columns(db, table))]

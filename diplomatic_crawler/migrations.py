@@ -160,22 +160,28 @@ def _article_http_status(db: sqlite_utils.Database) -> None:
 
 
 def _own_minhash(db: sqlite_utils.Database) -> None:
-    """Recompute the stored MinHash signatures and LSH bands with the project's own hashing (see
+    """Recompute the stored MinHash signatures with the project's own hashing (see
     `enrich.clusters.signature`); signatures of the datasketch hashing never compare with the new ones.
-    Cluster ids already assigned stay as they are."""
-    from .enrich.clusters import ClusterIndex, signature
+    Cluster ids already assigned stay as they are. The LSH index is rebuilt from the new signatures
+    (its table changed in migration 80: an archive that old gets it rebuilt there)."""
+    from .enrich.clusters import rebuild_buckets, signature
 
     if not db["minhash"].exists():
         return
     rows = db.execute(
         "SELECT m.canonical_url, a.text FROM minhash AS m LEFT JOIN articles AS a USING (canonical_url)"
     ).fetchall()
-    db.execute("DELETE FROM minhash_bands")
-    db.execute("DELETE FROM minhash")
-    index = ClusterIndex(db)
     for key, text in rows:
-        if (sig := signature(text)) is not None:
-            index.store(key, sig)
+        if (sig := signature(text)) is None:
+            db.execute("DELETE FROM minhash WHERE canonical_url = ?", [key])
+        else:
+            db.execute(
+                "UPDATE minhash SET shingles = ?, signature = ? WHERE canonical_url = ?", [sig.size, sig.to_blob(), key]
+            )
+    if db["minhash_bands"].exists():
+        db.execute("DELETE FROM minhash_bands")
+    if db["minhash_buckets"].exists():
+        rebuild_buckets(db)
 
 
 # Previous versions of changed articles: written by the archive (migration 20) and by `merge` (60).
@@ -244,6 +250,32 @@ def _fts_update_trigger(db: sqlite_utils.Database) -> None:
     )
 
 
+def _compact_lsh_index(db: sqlite_utils.Database) -> None:
+    """`minhash_buckets (bucket, ref)` replaces `minhash_bands (band, bucket, canonical_url)`: 37 rows per
+    article of two integers instead of a URL each (the band index was the archive's third largest
+    table, ~3.7 kB an article), and `minhash` gets an integer id for them to point at. Rebuilt from the
+    stored signatures."""
+    from .enrich.clusters import rebuild_buckets
+
+    db.execute(
+        "CREATE TABLE minhash_new (id INTEGER PRIMARY KEY, canonical_url TEXT NOT NULL UNIQUE,"
+        " shingles INTEGER NOT NULL, signature BLOB NOT NULL)"
+    )
+    if db["minhash"].exists():
+        db.execute(
+            "INSERT INTO minhash_new (canonical_url, shingles, signature)"
+            " SELECT canonical_url, shingles, signature FROM minhash ORDER BY rowid"
+        )
+        db.execute("DROP TABLE minhash")
+    db.execute("ALTER TABLE minhash_new RENAME TO minhash")
+    db.execute("DROP TABLE IF EXISTS minhash_bands")
+    db.execute(
+        "CREATE TABLE minhash_buckets (bucket INTEGER NOT NULL, ref INTEGER NOT NULL, PRIMARY KEY (bucket, ref))"
+        " WITHOUT ROWID"
+    )
+    rebuild_buckets(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -257,5 +289,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (50, "crawl_sites: response status and text-quality counters for health checks", _health_counters),
     (60, "merge_sources (shard crawl -> crawl) and article_versions, for merging worker shards", _merge_sources),
     (70, "articles_au: the full-text index follows title and text, not every UPDATE", _fts_update_trigger),
+    (80, "minhash_buckets (bucket, ref) instead of minhash_bands: a compact LSH index", _compact_lsh_index),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

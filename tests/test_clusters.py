@@ -195,7 +195,7 @@ def test_crawl_two_sites_bilingual_pdf(tmp_path: Path) -> None:
     with conn:
         conn.execute("UPDATE articles SET doc_type = NULL, cluster_id = NULL, countries = NULL")
         conn.execute("DELETE FROM minhash")
-        conn.execute("DELETE FROM minhash_bands")
+        conn.execute("DELETE FROM minhash_buckets")
     conn.close()
     out = runner.invoke(main, ["enrich", "--db", str(db)])
     assert out.exit_code == 0, out.output
@@ -252,13 +252,14 @@ def test_worker_side_enrichment_matches_archive_side(tmp_path: Path) -> None:
 
 
 def test_candidate_lookup_searches_the_band_index(tmp_path: Path) -> None:
-    """One primary-key search per band, never a scan of the index: a scan made each article's lookup
-    grow with the archive (quadratic over a crawl)."""
+    """One primary-key search per bucket and per match, never a scan of the index: a scan made each
+    article's lookup grow with the archive (quadratic over a crawl)."""
     with Archive(tmp_path / "a.db") as archive:
-        plan = archive.db.execute("EXPLAIN QUERY PLAN " + candidates_sql(3), [1, 2, 3, 4, 5, 6]).fetchall()
+        plan = archive.db.execute("EXPLAIN QUERY PLAN " + candidates_sql(3), [1, 2, 3]).fetchall()
     details = " | ".join(row[-1] for row in plan)
-    assert "SEARCH mb USING PRIMARY KEY (band=? AND bucket=?)" in details, details
-    assert "SCAN mb" not in details and "SCAN minhash_bands" not in details, details
+    assert "SEARCH mb USING PRIMARY KEY (bucket=?)" in details, details
+    assert "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)" in details, details
+    assert "SCAN mb" not in details and "SCAN m " not in details and not details.endswith("SCAN m"), details
 
 
 def test_migration_recomputes_signatures_of_an_older_archive(tmp_path: Path) -> None:
@@ -271,7 +272,7 @@ def test_migration_recomputes_signatures_of_an_older_archive(tmp_path: Path) -> 
         cluster = archive.db.execute("SELECT cluster_id FROM articles").fetchone()[0]
         # as an archive written before migration 41 looks: other signature values, migration not applied
         archive.db.execute("UPDATE minhash SET signature = zeroblob(length(signature))")
-        archive.db.execute("UPDATE minhash_bands SET bucket = bucket + 1")
+        archive.db.execute("UPDATE minhash_buckets SET bucket = bucket + 1")
         archive.db.execute("DELETE FROM migrations WHERE version = 41")
         archive.db.conn.commit()
     with Archive(path) as archive:
@@ -291,6 +292,74 @@ def test_a_changed_text_leaves_no_stale_band_rows(tmp_path: Path) -> None:
     with Archive(tmp_path / "a.db") as archive:
         archive.write_articles([_record(key, "a", "T", releases[0]["paragraphs"])], None)
         archive.write_articles([_record(key, "a", "T2", releases[5]["paragraphs"])], None)
-        rows = set(archive.db.execute("SELECT band, bucket FROM minhash_bands WHERE canonical_url = ?", [key]))
+        rows = archive.db.execute(
+            "SELECT bucket FROM minhash_buckets JOIN minhash ON minhash.id = ref WHERE canonical_url = ?", [key]
+        ).fetchall()
+        total = archive.db.execute("SELECT count(*) FROM minhash_buckets").fetchone()[0]
     new = signature("\n\n".join(releases[5]["paragraphs"]))
-    assert new is not None and rows == set(band_keys(new))
+    assert new is not None and {r[0] for r in rows} == set(band_keys(new))
+    assert total == len(set(band_keys(new)))  # nothing left of the old text's buckets
+
+
+def test_migration_80_compacts_the_band_index_of_an_older_archive(tmp_path: Path) -> None:
+    """An archive with the URL-keyed `minhash_bands` gets `minhash_buckets` rebuilt from its signatures,
+    and a repost crawled after the upgrade still joins the cluster archived before it."""
+    text = load_releases()[0]["paragraphs"]
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        archive.write_articles([_record("https://a.example/1", "a", "T", text)], None)
+        cluster = archive.db.execute("SELECT cluster_id FROM articles").fetchone()[0]
+        db = archive.db
+        # the layout before migration 80
+        rows = db.execute("SELECT canonical_url, shingles, signature FROM minhash").fetchall()
+        db.execute("DROP TABLE minhash")
+        db.execute("DROP TABLE minhash_buckets")
+        db.execute("CREATE TABLE minhash (canonical_url TEXT PRIMARY KEY, shingles INTEGER NOT NULL, signature BLOB)")
+        db.execute(
+            "CREATE TABLE minhash_bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, canonical_url TEXT NOT NULL,"
+            " PRIMARY KEY (band, bucket, canonical_url)) WITHOUT ROWID"
+        )
+        db.conn.executemany("INSERT INTO minhash VALUES (?, ?, ?)", rows)
+        db.execute("INSERT INTO minhash_bands VALUES (0, 1, 'https://a.example/1')")
+        db.execute("DELETE FROM migrations WHERE version = 80")
+        db.conn.commit()
+    with Archive(path) as archive:
+        tables = set(archive.db.table_names())
+        assert "minhash_bands" not in tables and "minhash_buckets" in tables
+        expected = signature("\n\n".join(text))
+        assert expected is not None
+        buckets = {r[0] for r in archive.db.execute("SELECT bucket FROM minhash_buckets")}
+        assert buckets == set(band_keys(expected))
+        archive.write_articles([_record("https://b.example/1", "b", "T", text)], None)
+        clusters = dict(archive.db.execute("SELECT canonical_url, cluster_id FROM articles").fetchall())
+    assert clusters == {"https://a.example/1": cluster, "https://b.example/1": cluster}
+
+
+def test_merged_signatures_get_the_archives_own_ids_and_buckets(tmp_path: Path) -> None:
+    """Shards number their signatures independently: a merge re-indexes each new signature under the
+    merged archive's own id, so candidates found there point at the right article."""
+    from diplomatic_crawler.merge import merge_shards
+
+    releases = load_releases()
+    shards = []
+    for n, release in enumerate(releases[:2]):
+        shard = tmp_path / f"w{n}.db"
+        with Archive(shard) as archive:
+            archive.write_articles([_record(f"https://s{n}.example/1", f"s{n}", "T", release["paragraphs"])], None)
+        shards.append(shard)
+    merged = tmp_path / "merged.db"
+    merge_shards(shards, merged)
+    merge_shards(list(reversed(shards)), merged)  # again, other order: nothing added twice
+    with Archive(merged) as archive:
+        refs = dict(archive.db.execute("SELECT canonical_url, id FROM minhash").fetchall())
+        assert len(refs) == 2 and len(set(refs.values())) == 2
+        for n, release in enumerate(releases[:2]):
+            sig = signature("\n\n".join(release["paragraphs"]))
+            assert sig is not None
+            ref = refs[f"https://s{n}.example/1"]
+            rows = {r[0] for r in archive.db.execute("SELECT bucket FROM minhash_buckets WHERE ref = ?", [ref])}
+            assert rows == set(band_keys(sig))
+        repost = _record("https://agency.example/9", "agency", "T", releases[1]["paragraphs"])
+        archive.write_articles([repost], None)
+        clusters = dict(archive.db.execute("SELECT canonical_url, cluster_id FROM articles").fetchall())
+    assert clusters["https://agency.example/9"] == clusters["https://s1.example/1"] != clusters["https://s0.example/1"]

@@ -6,7 +6,8 @@ embassies and news agencies; computed incrementally, article by article, as the 
   signatures from different runs compare).
 * Candidates come from locality-sensitive hashing: the signature is cut into `b` bands of `r` rows
   (b and r are datasketch's `MinHashLSH` optimum for `LSH_THRESHOLD`); each band's
-  hash is a row of `minhash_bands`, so finding the candidates of a new article is one indexed query.
+  hash is a row of `minhash_buckets` (a 64-bit bucket and the integer id of the `minhash` row), so
+  finding the candidates of a new article is one indexed query.
   The index lives in the archive (not in memory), so memory stays flat and every run, and the
   `enrich` back-fill, continues the same index.
 * A candidate is a duplicate when the estimated Jaccard similarity of the two shingle sets is at least
@@ -58,15 +59,17 @@ class Signature:
         return self.hashvalues.astype("<u4").tobytes()
 
     @cached_property
-    def band_keys(self) -> list[tuple[int, int]]:
+    def band_keys(self) -> list[int]:
         """See `band_keys`; computed once per signature (an archived article needs them for the candidate
         lookup and again for its own index rows)."""
         b, r = _bands()
+        values = self.hashvalues.astype("<u4").tobytes()
+        width = 4 * r
         keys = []
         for band in range(b):
-            chunk = self.hashvalues[band * r : (band + 1) * r].astype("<u4").tobytes()
-            bucket = int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True)
-            keys.append((band, bucket))
+            chunk = values[band * width : (band + 1) * width]
+            digest = hashlib.blake2b(chunk, digest_size=8, salt=_band_salt(band)).digest()
+            keys.append(int.from_bytes(digest, "little", signed=True))
         return keys
 
     @classmethod
@@ -143,8 +146,14 @@ def _bands() -> tuple[int, int]:
     return LSH_BANDS
 
 
-def band_keys(sig: Signature) -> list[tuple[int, int]]:
-    """The (band, bucket) pairs under which `sig` is indexed."""
+@lru_cache(maxsize=64)
+def _band_salt(band: int) -> bytes:
+    return band.to_bytes(16, "little")  # blake2b's salt: the same rows in two bands are two buckets
+
+
+def band_keys(sig: Signature) -> list[int]:
+    """The buckets (signed 64-bit: one per LSH band, the band mixed into the hash) under which `sig` is
+    indexed."""
     return sig.band_keys
 
 
@@ -174,19 +183,33 @@ def is_duplicate(a: Signature, b: Signature) -> bool:
 
 
 def candidates_sql(bands: int) -> str:
-    """Articles sharing any of `bands` (band, bucket) pairs: a join driven by the VALUES list, one
-    primary-key lookup per band. SQLite plans the obvious `(band, bucket) IN (VALUES ...)` as a scan of
-    the whole band index, which made clustering quadratic over a crawl."""
-    values = ", ".join("(?, ?)" for _ in range(bands))
+    """Articles sharing any of `bands` buckets, with their signatures: a join driven by the VALUES list,
+    one primary-key lookup per bucket and per match. SQLite plans the obvious `bucket IN (VALUES ...)`
+    as a scan of the whole index, which made clustering quadratic over a crawl."""
+    values = ", ".join("(?)" for _ in range(bands))
     return (
-        f"SELECT DISTINCT mb.canonical_url FROM (VALUES {values}) AS v"
-        " CROSS JOIN minhash_bands AS mb ON mb.band = v.column1 AND mb.bucket = v.column2"
+        f"SELECT DISTINCT m.canonical_url, m.signature, m.shingles FROM (VALUES {values}) AS v"
+        " CROSS JOIN minhash_buckets AS mb ON mb.bucket = v.column1 CROSS JOIN minhash AS m ON m.id = mb.ref"
     )
 
 
+def index_buckets(db: Any, ref: int, sig: Signature) -> None:
+    """The `minhash_buckets` rows of the `minhash` row `ref`."""
+    getattr(db, "conn", db).executemany(
+        "INSERT OR IGNORE INTO minhash_buckets (bucket, ref) VALUES (?, ?)", [(k, ref) for k in band_keys(sig)]
+    )
+
+
+def rebuild_buckets(db: Any) -> None:
+    """Recompute the whole bucket index from the stored signatures (migrations)."""
+    db.execute("DELETE FROM minhash_buckets")
+    for ref, blob, size in db.execute("SELECT id, signature, shingles FROM minhash").fetchall():
+        index_buckets(db, ref, Signature.from_blob(blob, size))
+
+
 class ClusterIndex:
-    """The MinHash/LSH index in the archive (`minhash`, `minhash_bands`; migration 10). `add` is called
-    after each article write, inside the same transaction."""
+    """The MinHash/LSH index in the archive (`minhash`, `minhash_buckets`; migrations 10 and 80). `add` is
+    called after each article write, inside the same transaction."""
 
     def __init__(self, db: Any):
         self.db = db
@@ -197,46 +220,42 @@ class ClusterIndex:
         return Signature.from_blob(row[0], row[1]) if row else None
 
     def forget(self, key: str) -> None:
-        """Drop an article from the index. Its band rows are found from its stored signature (by primary
-        key): an index on `minhash_bands.canonical_url` would double the cost of every insert."""
-        old = self._signature_of(key)
-        if old is None:
+        """Drop an article from the index. Its bucket rows are found from its stored signature (by primary
+        key): an index on `minhash_buckets.ref` would double the cost of every insert."""
+        row = self.db.execute("SELECT id, signature, shingles FROM minhash WHERE canonical_url = ?", [key]).fetchone()
+        if row is None:
             return
+        ref, old = row[0], Signature.from_blob(row[1], row[2])
         getattr(self.db, "conn", self.db).executemany(
-            "DELETE FROM minhash_bands WHERE band = ? AND bucket = ? AND canonical_url = ?",
-            [(band, bucket, key) for band, bucket in band_keys(old)],
+            "DELETE FROM minhash_buckets WHERE bucket = ? AND ref = ?", [(k, ref) for k in band_keys(old)]
         )
-        self.db.execute("DELETE FROM minhash WHERE canonical_url = ?", [key])
+        self.db.execute("DELETE FROM minhash WHERE id = ?", [ref])
 
     def store(self, key: str, sig: Signature) -> None:
-        """Index one signature: its row in `minhash` and one `minhash_bands` row per LSH band."""
-        self.db.execute(
+        """Index one signature: its row in `minhash` and one `minhash_buckets` row per LSH band."""
+        cursor = self.db.execute(
             "INSERT INTO minhash (canonical_url, shingles, signature) VALUES (?, ?, ?)",
             [key, sig.size, sig.to_blob()],
         )
-        getattr(self.db, "conn", self.db).executemany(
-            "INSERT OR IGNORE INTO minhash_bands (band, bucket, canonical_url) VALUES (?, ?, ?)",
-            [(band, bucket, key) for band, bucket in band_keys(sig)],
-        )
+        index_buckets(self.db, cursor.lastrowid, sig)
 
-    def candidates(self, sig: Signature, exclude: str | None = None) -> list[str]:
+    def _matches(self, sig: Signature, exclude: str | None) -> dict[str, Signature]:
         keys = band_keys(sig)
-        found: set[str] = set()
+        found: dict[str, Signature] = {}
         for start in range(0, len(keys), 100):
             chunk = keys[start : start + 100]
-            params = [v for pair in chunk for v in pair]
-            found.update(url for (url,) in self.db.execute(candidates_sql(len(chunk)), params))
-        found.discard(exclude)
-        return sorted(found)
+            for url, blob, size in self.db.execute(candidates_sql(len(chunk)), chunk):
+                found[url] = Signature.from_blob(blob, size)
+        found.pop(exclude, None)  # type: ignore[arg-type]
+        return found
+
+    def candidates(self, sig: Signature, exclude: str | None = None) -> list[str]:
+        return sorted(self._matches(sig, exclude))
 
     def duplicates(self, sig: Signature, exclude: str | None = None) -> list[tuple[str, float]]:
         """Archived articles that are near-duplicates of `sig`, with the estimated Jaccard similarity."""
-        result = []
-        for url in self.candidates(sig, exclude):
-            other = self._signature_of(url)
-            if other is not None and is_duplicate(sig, other):
-                result.append((url, sig.jaccard(other)))
-        return result
+        matches = self._matches(sig, exclude)
+        return [(url, sig.jaccard(other)) for url, other in sorted(matches.items()) if is_duplicate(sig, other)]
 
     def add(self, key: str, text: str | None, sig: Signature | bool | None = False) -> str:
         """Index (or re-index, after a text change) one archived article; set and return its cluster_id.
