@@ -319,13 +319,12 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
             url = _followable(urljoin(base, href))
         if url is None:
             continue
-        text = " ".join(el.text_content().split())[:200] if el.tag == "a" else ""
-        key = url
-        if key in seen:
+        if url in seen:  # menus repeat links: the first one's text is kept
             if rel:  # keep the rel of a duplicate link (e.g. <a rel=next> after a plain one)
                 links = [Link(lk.url, lk.text, lk.rel or rel) if lk.url == url else lk for lk in links]
             continue
-        seen.add(key)
+        seen.add(url)
+        text = " ".join(el.text_content().split())[:200] if el.tag == "a" else ""
         links.append(Link(url, text, rel))
     return links
 
