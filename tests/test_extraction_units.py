@@ -57,6 +57,39 @@ def test_nul_bytes_and_xml_declaration_do_not_break_parsing() -> None:
     assert "Paragraph 5" in article.text
 
 
+@pytest.mark.parametrize("text", ["Plain ASCII text", "Un communiqué — publié", "Заявление МИД — 6 декабря"])
+@pytest.mark.parametrize("bad", [*map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]), "\ufffe", "\uffff"])
+def test_every_control_character_is_dropped_before_parsing(text: str, bad: str) -> None:
+    """The quick check that skips the control-character scan must never miss one, whatever the script."""
+    html = f"<html><body><p>{text}{bad}{text}</p></body></html>"
+    for data in (html, html.encode("utf-8")):
+        decoded, tree = parse_html(data)
+        assert bad not in decoded and decoded.count(text) == 2
+        assert tree.findtext(".//p") == text + text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x/y">\n<html><body><p>Doctype first line</p></body></html>',
+        "<!doctype html><html><head><title>T</title></head><body><p>One line, no newline</p></body></html>",
+        "<html lang='en'/>\n<head><title>T</title></head><body><p>Self-closing html tag</p></body></html>",
+        "<?xml version='1.0' encoding='utf-8'?><html><body><p>XML declaration</p></body></html>",
+        "<html><body><p>Bare</p>",
+        "<div><p>A fragment without html</p><p>Two blocks</p></div>",
+    ],
+)
+def test_parse_html_matches_trafilaturas_loader(html: str) -> None:
+    """`parse_html` skips trafilatura's second scan for invalid characters but keeps its repairs and checks:
+    the same tree as `trafilatura.utils.load_html` for the inputs those repairs exist for."""
+    import lxml.etree
+    from trafilatura.utils import load_html
+
+    decoded, tree = parse_html(html)
+    expected = load_html(decoded)
+    assert expected is not None and lxml.etree.tostring(tree) == lxml.etree.tostring(expected)
+
+
 @pytest.mark.parametrize(
     ("head", "body_prefix", "expected"),
     [
