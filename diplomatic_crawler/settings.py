@@ -111,6 +111,8 @@ DOWNLOADER_MIDDLEWARES = {
     "diplomatic_crawler.status_tracking.ArchivedStatusMiddleware": 540,
     "diplomatic_crawler.withdrawals.WithdrawalMiddleware": 545,
     "diplomatic_crawler.middlewares.KnownRedirectMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "diplomatic_crawler.middlewares.QuickMetaRefreshMiddleware": 580,  # Scrapy's own place for it
 }
 ITEM_PIPELINES = {
     "diplomatic_crawler.pipelines.ArchivePipeline": 300,
