@@ -5,7 +5,6 @@ Nothing here touches the network or Scrapy's engine, so every rule is testable o
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
@@ -466,18 +465,37 @@ def _schema_types(tree: lxml.html.HtmlElement) -> set[str]:
     return types
 
 
+_NOT_CONTENT = lxml.etree.XPath(".//script | .//style | .//noscript | .//nav | .//header | .//footer | .//aside")
+
+
 def page_evidence(html: bytes | str | lxml.html.HtmlElement) -> PageEvidence:
-    """Collect the page-level signals used to tell an article from a listing."""
-    tree = copy.deepcopy(html) if isinstance(html, lxml.html.HtmlElement) else _parse_html(html)
+    """Collect the page-level signals used to tell an article from a listing. A parsed tree is measured
+    without its scripts, navigation, headers, footers and asides, and given back unchanged (they are set
+    aside and put back: copying the whole tree cost more than everything else measured here)."""
+    tree = html if isinstance(html, lxml.html.HtmlElement) else _parse_html(html)
     if tree is None:
         return PageEvidence(None, frozenset(), None, 0, 1.0, False, 0)
     og = tree.xpath("string(//meta[@property='og:type']/@content)").strip().lower() or None
     canonical = tree.xpath("string(//link[@rel='canonical']/@href)").strip() or None
     body = tree.find("body")
     scope = body if body is not None else tree
-    for bad in scope.xpath(".//script | .//style | .//noscript | .//nav | .//header | .//footer | .//aside"):
-        if bad.getparent() is not None:
-            bad.drop_tree()
+    set_aside: list[tuple[Any, Any]] = []
+    try:
+        for bad in _NOT_CONTENT(scope):  # one inside another is set aside with it, and put back in turn
+            parent = bad.getparent()
+            if parent is None:
+                continue
+            placeholder = lxml.etree.Comment("")  # no text: string() skips comments
+            placeholder.tail = bad.tail  # the text after it still counts, as with drop_tree()
+            parent.replace(bad, placeholder)
+            set_aside.append((placeholder, bad))
+        return _evidence(tree, scope, og, canonical)
+    finally:
+        for placeholder, bad in reversed(set_aside):
+            placeholder.getparent().replace(placeholder, bad)
+
+
+def _evidence(tree: Any, scope: Any, og: str | None, canonical: str | None) -> PageEvidence:
     paragraphs = [" ".join(p.text_content().split()) for p in scope.xpath(".//p")]
     paragraphs = [p for p in paragraphs if len(p) >= 40]
     para_text = sum(len(p) for p in paragraphs)

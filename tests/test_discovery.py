@@ -88,6 +88,33 @@ def test_page_links_absolute_without_nofollow_files_and_fragments() -> None:
     assert links[0].rel == "next"
 
 
+def test_page_evidence_leaves_the_tree_as_it_was() -> None:
+    """Evidence is measured with scripts, navigation, headers, footers and asides set aside (nested ones
+    too, the text after them kept) and the page is given back unchanged for the extractor."""
+    import lxml.etree
+    import lxml.html
+
+    from diplomatic_crawler.discovery import page_evidence
+
+    html = (
+        "<html><head><meta property='og:type' content='article'><link rel='canonical' href='/a'></head><body>"
+        "<header>Site <nav>Home <script>var x;</script>News</nav> tail of nav</header>"
+        "<article><p>" + "Long paragraph text about the talks between the two ministers. " * 3 + "<script>s()</script>"
+        " after the script</p><aside>Related <a href='/b'>B</a></aside>text after the aside"
+        "<p>Second paragraph that is long enough to count as real text here.</p></article>"
+        "<script type='application/ld+json'>{\"@type\": \"NewsArticle\"}</script>"
+        "<footer>Footer <a href='/c'>C</a></footer> tail of footer</body></html>"
+    )
+    tree = lxml.html.fromstring(html)
+    before = lxml.etree.tostring(tree)
+    evidence = page_evidence(tree)
+    assert lxml.etree.tostring(tree) == before
+    assert evidence == page_evidence(html)  # the same as from a tree of its own
+    assert evidence.og_type == "article" and evidence.canonical == "/a" and evidence.paragraphs == 2
+    assert evidence.schema_types == frozenset()  # a body script is set aside before schema types are read
+    assert evidence.link_density == 0.0 and evidence.has_article_element
+
+
 def test_page_links_root_relative_resolution_is_shared_per_host_only() -> None:
     """Root-relative hrefs are resolved once per host (a cache across pages): the result must still be
     urljoin's for every page, with dot segments, queries, <base> on another host and ports."""
