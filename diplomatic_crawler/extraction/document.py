@@ -12,8 +12,9 @@ import codecs
 import re
 
 from charset_normalizer import from_bytes
-from lxml.html import HtmlElement, fromstring
-from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, HTML_PARSER, fromstring_bytes, is_dubious_html
+from lxml.etree import ElementDefaultClassLookup
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction, fromstring
+from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, is_dubious_html
 
 from .errors import ExtractionError
 
@@ -28,6 +29,18 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]
 # C0 controls except tab/newline/carriage return, DEL and the noncharacters U+FFFE/U+FFFF: lxml rejects or
 # truncates on them (NUL above all). A superset of trafilatura's INVALID_XML_CHARS (see `_load_tree`).
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# trafilatura's parser options, with lxml's element class lookup done in C: lxml.html's own lookup is a
+# Python method called each time Python touches an element (~1,200 times a page, ~0.4 us each). Form
+# elements are then plain HtmlElements: nothing here or in trafilatura uses lxml's form helpers (the
+# crawl's analyses of 505 bench and eval pages are identical either way).
+HTML_PARSER = HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
+HTML_PARSER.set_element_class_lookup(
+    ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Latin-1 is what servers claim when they mean cp1252; decode with the superset, as browsers do.
@@ -93,14 +106,21 @@ def _load_tree(text: str) -> HtmlElement | None:
     try:
         tree = fromstring(text, parser=HTML_PARSER)
     except ValueError:  # a str with an encoding declaration
-        tree, fallback = fromstring_bytes(text), True
+        tree, fallback = _from_bytes(text), True
     except Exception:
         tree = None
     if (tree is None or len(tree) < 1) and not fallback:
-        tree = fromstring_bytes(text)
+        tree = _from_bytes(text)
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None
     return tree
+
+
+def _from_bytes(text: str) -> HtmlElement | None:
+    try:
+        return fromstring(text.encode("utf-8", "surrogatepass"), parser=HTML_PARSER)
+    except Exception:
+        return None
 
 
 def parse_html(html: bytes | str) -> tuple[str, HtmlElement]:
