@@ -4,6 +4,7 @@
     python bench/crawl_throughput.py                       # 3,000 articles: (a), (b), the floor, a rerun
     python bench/crawl_throughput.py --articles 20000      # memory at scale (add --no-baseline to skip b)
     python bench/crawl_throughput.py --workers 1           # EXTRACTION_WORKERS for the project
+    python bench/crawl_throughput.py --rounds 3            # (a), (b), floor three times in turn: median ratios
 
 A benchmark, not a test. It generates a local news site of N realistic article pages (~90 kB each:
 mega-menu, inline CSS/JS and a JSON state blob, breadcrumbs, related and "most read" boxes, footer;
@@ -38,6 +39,7 @@ import random
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -540,6 +542,15 @@ def project_cmd(seeds: Path, db: Path, count: int, concurrency: int, workers: in
     return cmd
 
 
+def _print_round(number: int, a: Run, b: Run | None, floor_cpu: float | None) -> None:
+    parts = [f"round {number}: (a) {a.rate:.1f} articles/s, {a.cpu_per_article:.4f} CPU s/article"]
+    if b is not None and b.rate:
+        parts.append(f"(b) {b.rate:.1f} articles/s: {a.rate / b.rate:.2f}x")
+    if floor_cpu:
+        parts.append(f"floor {floor_cpu:.4f} CPU s/article: {a.cpu_per_article / floor_cpu:.2f}x")
+    print("; ".join(parts), flush=True)
+
+
 def mb(n: int) -> str:
     return f"{n / 2**20:.0f}"
 
@@ -550,6 +561,8 @@ def main() -> int:
     parser.add_argument("--new-share", type=float, default=0.01, help="share of new articles for the rerun (0.01)")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests, both crawlers (16)")
     parser.add_argument("--workers", type=int, default=None, help="EXTRACTION_WORKERS for the project")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run (a), (b) and the floor this many times in turn; ratios per round and their median")
     parser.add_argument("--no-baseline", action="store_true", help="skip (b) and the floor (memory runs)")
     parser.add_argument("--no-rerun", action="store_true", help="skip the incremental rerun")
     parser.add_argument("--keep", type=Path, help="keep the archives and logs in this directory")
@@ -584,21 +597,29 @@ def main() -> int:
 
     runs: dict[str, Run] = {}
     db_a = work / "project.db"
-    for path in work.glob("*.db*"):
-        path.unlink()
-    runs["a"] = measure("(a) project", project_cmd(seeds, db_a, args.articles, args.concurrency, args.workers),
-                        env, ROOT, db_a)
-    print(f"(a) done: {runs['a'].articles} articles in {runs['a'].wall:.1f} s", flush=True)
-    floor_cpu = None
-    if not args.no_baseline:
-        db_b = work / "naive.db"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--naive-crawl", f"{site.base}/sitemap.xml", str(db_b),
-               "--concurrency", str(args.concurrency)]
-        runs["b"] = measure("(b) naive baseline", cmd, env, ROOT, db_b)
-        print(f"(b) done: {runs['b'].articles} articles in {runs['b'].wall:.1f} s", flush=True)
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", site.base, "--articles", str(args.articles)]
-        out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-        floor_cpu = json.loads(out.strip().splitlines()[-1])["cpu"] / args.articles
+    rounds: list[tuple[Run, Run | None, float | None]] = []
+    for number in range(1, max(1, args.rounds) + 1):
+        # The machine may be shared: (a), (b) and the floor of one round run back to back, so their ratios
+        # compare like with like; several rounds show how much the ratios themselves move.
+        for path in work.glob("*.db*"):
+            path.unlink()
+        runs["a"] = measure("(a) project", project_cmd(seeds, db_a, args.articles, args.concurrency, args.workers),
+                            env, ROOT, db_a)
+        print(f"(a) done: {runs['a'].articles} articles in {runs['a'].wall:.1f} s", flush=True)
+        floor_cpu = None
+        if not args.no_baseline:
+            db_b = work / "naive.db"
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--naive-crawl", f"{site.base}/sitemap.xml",
+                   str(db_b), "--concurrency", str(args.concurrency)]
+            runs["b"] = measure("(b) naive baseline", cmd, env, ROOT, db_b)
+            print(f"(b) done: {runs['b'].articles} articles in {runs['b'].wall:.1f} s", flush=True)
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", site.base, "--articles",
+                   str(args.articles)]
+            out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+            floor_cpu = json.loads(out.strip().splitlines()[-1])["cpu"] / args.articles
+        rounds.append((runs["a"], runs.get("b"), floor_cpu))
+        if args.rounds > 1:
+            _print_round(number, *rounds[-1])
     rerun = None
     if not args.no_rerun:
         new = max(1, round(args.articles * args.new_share))
@@ -628,6 +649,16 @@ def main() -> int:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "NOT MET"
 
+    if len(rounds) > 1:
+        throughput = sorted(a.rate / b.rate for a, b, _ in rounds if b is not None and b.rate)
+        cpu = sorted(a.cpu_per_article / f for a, _, f in rounds if f)
+        if throughput:
+            print(f"\nover {len(rounds)} rounds: throughput (a)/(b) {', '.join(f'{r:.2f}x' for r in throughput)}; "
+                  f"median {statistics.median(throughput):.2f}x")
+        if cpu:
+            print(f"over {len(rounds)} rounds: CPU (a)/floor {', '.join(f'{r:.2f}x' for r in cpu)}; "
+                  f"median {statistics.median(cpu):.2f}x")
+        print("the table and the verdicts below are the last round's")
     a = runs["a"]
     print()
     for run in (r for key, r in runs.items() if key in ("a", "b")):
