@@ -300,7 +300,7 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
     base = tree.xpath("string(//base/@href)") or base_url
     base = urljoin(base_url, base)
     parts = urlsplit(base)
-    scheme, origin = parts.scheme, f"{parts.scheme}://{parts.netloc}"
+    any_host, this_host = f"{parts.scheme}://base.invalid/", f"{parts.scheme}://{parts.netloc}/"
     links: list[Link] = []
     seen: set[str] = set()
     for el in tree.xpath("//a[@href] | //link[@rel='next' or @rel='prev'][@href]"):
@@ -311,9 +311,9 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         if href.startswith(("http://", "https://", "//")):
-            url = _absolute_target(scheme, href)  # does not depend on the page: cached across pages
+            url = _shared_target(any_host, href)  # does not depend on the page: cached across pages
         elif href.startswith("/"):
-            url = _root_relative_target(origin, href)  # nor does a root-relative one, beyond the host
+            url = _shared_target(this_host, href)  # nor does a root-relative one, beyond the host
         else:
             url = _followable(urljoin(base, href))
         if url is None:
@@ -338,18 +338,13 @@ def _followable(url: str) -> str | None:
     return None if ext in _SKIP_EXTENSIONS else url
 
 
-@functools.lru_cache(maxsize=16384)
-def _absolute_target(scheme: str, href: str) -> str | None:
-    """`_followable(urljoin(base, href))` for an href with a host: `urljoin` then uses only the base's
-    scheme, so the result is shared by every page of the site (menus and footers repeat on each)."""
-    return _followable(urljoin(f"{scheme}://base.invalid/", href))
-
-
-@functools.lru_cache(maxsize=16384)
-def _root_relative_target(origin: str, href: str) -> str | None:
-    """`_followable(urljoin(base, href))` for an href starting with one "/": only the base's scheme and
-    host matter (menus, footers and related-article boxes of many sites are written this way)."""
-    return _followable(urljoin(f"{origin}/", href))
+@functools.lru_cache(maxsize=32768)
+def _shared_target(base: str, href: str) -> str | None:
+    """`_followable(urljoin(base, href))` for an href whose target does not depend on the page's path:
+    `base` is then only "scheme://base.invalid/" (an href with a host) or "scheme://host/" (an href
+    starting with "/"), so the result is shared by every page of the site (menus, footers and
+    related-article boxes repeat on each)."""
+    return _followable(urljoin(base, href))
 
 
 def is_pagination(link: Link) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -24,7 +26,14 @@ from enrichsites import (
 from diplomatic_crawler.archive import Archive
 from diplomatic_crawler.cli import main
 from diplomatic_crawler.demo.server import SiteServer
-from diplomatic_crawler.enrich.clusters import ClusterIndex, band_keys, candidates_sql, cluster_id_for, signature
+from diplomatic_crawler.enrich.clusters import (
+    ClusterIndex,
+    Signature,
+    band_keys,
+    candidates_sql,
+    cluster_id_for,
+    signature,
+)
 
 
 def _record(url: str, site: str, title: str, paragraphs: list[str]) -> dict:
@@ -262,26 +271,43 @@ def test_candidate_lookup_searches_the_band_index(tmp_path: Path) -> None:
     assert "SCAN mb" not in details and "SCAN m " not in details and not details.endswith("SCAN m"), details
 
 
-def test_migration_recomputes_signatures_of_an_older_archive(tmp_path: Path) -> None:
-    """Migration 41: signatures stored by the earlier (datasketch) hashing are recomputed, so a repost
-    crawled after the upgrade still joins the cluster of the statement archived before it."""
+def _repost_after_upgrade(
+    path: Path, version: int, make_older: Callable[[Any], None]
+) -> tuple[dict[str, Any], Signature]:
+    """Archive a statement, turn the archive into one from before migration `version` (`make_older(db)`),
+    reopen it (the migration runs) and archive a repost, which must join the statement's cluster. Returns
+    what the migrated archive held before the repost, and the statement's signature."""
     text = load_releases()[0]["paragraphs"]
-    path = tmp_path / "a.db"
     with Archive(path) as archive:
         archive.write_articles([_record("https://a.example/1", "a", "T", text)], None)
         cluster = archive.db.execute("SELECT cluster_id FROM articles").fetchone()[0]
-        # as an archive written before migration 41 looks: other signature values, migration not applied
-        archive.db.execute("UPDATE minhash SET signature = zeroblob(length(signature))")
-        archive.db.execute("UPDATE minhash_buckets SET bucket = bucket + 1")
-        archive.db.execute("DELETE FROM migrations WHERE version = 41")
+        make_older(archive.db)
+        archive.db.execute("DELETE FROM migrations WHERE version = ?", [version])
         archive.db.conn.commit()
+    expected = signature("\n\n".join(text))
+    assert expected is not None
     with Archive(path) as archive:
-        stored = archive.db.execute("SELECT signature, shingles FROM minhash").fetchone()
-        expected = signature("\n\n".join(text))
-        assert expected is not None and stored == (expected.to_blob(), expected.size)
+        state = {
+            "tables": set(archive.db.table_names()),
+            "stored": archive.db.execute("SELECT signature, shingles FROM minhash").fetchone(),
+            "buckets": {r[0] for r in archive.db.execute("SELECT bucket FROM minhash_buckets")},
+        }
         archive.write_articles([_record("https://b.example/1", "b", "T", text)], None)
         rows = dict(archive.db.execute("SELECT canonical_url, cluster_id FROM articles").fetchall())
     assert rows == {"https://a.example/1": cluster, "https://b.example/1": cluster}
+    return state, expected
+
+
+def test_migration_recomputes_signatures_of_an_older_archive(tmp_path: Path) -> None:
+    """Migration 41: signatures stored by the earlier (datasketch) hashing are recomputed, so a repost
+    crawled after the upgrade still joins the cluster of the statement archived before it."""
+
+    def datasketch_era(db: Any) -> None:  # other signature values
+        db.execute("UPDATE minhash SET signature = zeroblob(length(signature))")
+        db.execute("UPDATE minhash_buckets SET bucket = bucket + 1")
+
+    state, expected = _repost_after_upgrade(tmp_path / "a.db", 41, datasketch_era)
+    assert state["stored"] == (expected.to_blob(), expected.size)
 
 
 def test_a_changed_text_leaves_no_stale_band_rows(tmp_path: Path) -> None:
@@ -304,13 +330,8 @@ def test_a_changed_text_leaves_no_stale_band_rows(tmp_path: Path) -> None:
 def test_migration_80_compacts_the_band_index_of_an_older_archive(tmp_path: Path) -> None:
     """An archive with the URL-keyed `minhash_bands` gets `minhash_buckets` rebuilt from its signatures,
     and a repost crawled after the upgrade still joins the cluster archived before it."""
-    text = load_releases()[0]["paragraphs"]
-    path = tmp_path / "a.db"
-    with Archive(path) as archive:
-        archive.write_articles([_record("https://a.example/1", "a", "T", text)], None)
-        cluster = archive.db.execute("SELECT cluster_id FROM articles").fetchone()[0]
-        db = archive.db
-        # the layout before migration 80
+
+    def band_era(db: Any) -> None:  # the layout before migration 80
         rows = db.execute("SELECT canonical_url, shingles, signature FROM minhash").fetchall()
         db.execute("DROP TABLE minhash")
         db.execute("DROP TABLE minhash_buckets")
@@ -321,18 +342,10 @@ def test_migration_80_compacts_the_band_index_of_an_older_archive(tmp_path: Path
         )
         db.conn.executemany("INSERT INTO minhash VALUES (?, ?, ?)", rows)
         db.execute("INSERT INTO minhash_bands VALUES (0, 1, 'https://a.example/1')")
-        db.execute("DELETE FROM migrations WHERE version = 80")
-        db.conn.commit()
-    with Archive(path) as archive:
-        tables = set(archive.db.table_names())
-        assert "minhash_bands" not in tables and "minhash_buckets" in tables
-        expected = signature("\n\n".join(text))
-        assert expected is not None
-        buckets = {r[0] for r in archive.db.execute("SELECT bucket FROM minhash_buckets")}
-        assert buckets == set(band_keys(expected))
-        archive.write_articles([_record("https://b.example/1", "b", "T", text)], None)
-        clusters = dict(archive.db.execute("SELECT canonical_url, cluster_id FROM articles").fetchall())
-    assert clusters == {"https://a.example/1": cluster, "https://b.example/1": cluster}
+
+    state, expected = _repost_after_upgrade(tmp_path / "a.db", 80, band_era)
+    assert "minhash_bands" not in state["tables"] and "minhash_buckets" in state["tables"]
+    assert state["buckets"] == set(band_keys(expected))
 
 
 def test_merged_signatures_get_the_archives_own_ids_and_buckets(tmp_path: Path) -> None:

@@ -43,17 +43,6 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 200
 _PDF_HREF = re.compile(r"\.pdf(?:$|[?#])", re.I)
 _ANCHOR_HREFS_AND_TYPES = lxml.etree.XPath("//a/@href | //a/@type")
-
-
-def _pdf_anchors(page: Any) -> list[Any]:
-    """Anchors whose href looks like a PDF or whose type says so, in document order. Testing attribute
-    strings costs about half of visiting every anchor element from Python (menus hold hundreds)."""
-    found: list[Any] = []
-    for value in _ANCHOR_HREFS_AND_TYPES(page):
-        wanted = _PDF_HREF.search(value) if value.attrname == "href" else "application/pdf" in value.lower()
-        if wanted and (anchor := value.getparent()) not in found[-1:]:
-            found.append(anchor)
-    return found
 _SENTENCE_END = re.compile(r"[.!?:;»\"”)]$")
 _WORD = re.compile(r"\w+")
 _LANG_SEGMENT = re.compile(r"/(en|fr|ru|es|de|ar|tr|az|pt|it|zh|uk|ka|hy|kk|uz)(?:/|$)", re.I)
@@ -70,6 +59,17 @@ def is_pdf(body: bytes, content_type: bytes | str | None = None) -> bool:
     if content_type and "application/pdf" in content_type.lower():
         return True
     return body[:1024].lstrip().startswith(b"%PDF-")
+
+
+def _pdf_anchors(page: Any) -> list[Any]:
+    """Anchors whose href looks like a PDF or whose type says so, in document order. Testing attribute
+    strings costs about half of visiting every anchor element from Python (menus hold hundreds)."""
+    found: list[Any] = []
+    for value in _ANCHOR_HREFS_AND_TYPES(page):
+        wanted = _PDF_HREF.search(value) if value.attrname == "href" else "application/pdf" in value.lower()
+        if wanted and (anchor := value.getparent()) not in found[-1:]:
+            found.append(anchor)
+    return found
 
 
 def pdf_links(page: Any, url: str) -> list[str]:
