@@ -3,8 +3,11 @@ same releases with edits: a bilingual ministry (hreflang, a PDF release) and an 
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -115,6 +118,24 @@ def test_merge_when_a_copy_links_two_clusters(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["", "Short notice.", "The embassy is closed on Monday."])
 def test_short_texts_are_never_matched(text: str) -> None:
     assert signature(text) is None
+
+
+@functools.cache
+def _every_combining_mark() -> dict[int, None]:
+    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Déclaration conjointe", "Ångström ﬁnal Ǆ", "Заявление МИД Казахстана", "Tiếng Việt ḱ ῷ", "한국어 ﷺ", "plain"],
+)
+def test_folding_deletes_exactly_the_combining_marks(text: str) -> None:
+    """Shingles must not change with how marks are removed: stored signatures compare with new ones."""
+    from diplomatic_crawler.enrich.clusters import _fold
+
+    expected = unicodedata.normalize("NFKD", text.casefold()).translate(_every_combining_mark())
+    assert _fold(text) == expected
+    assert _fold("Déclaration") == "declaration"
 
 
 def test_crawl_two_sites_bilingual_pdf(tmp_path: Path) -> None:

@@ -62,6 +62,31 @@ def test_find_alternates(html: str, expected: list[tuple[str, str, str]]) -> Non
     assert found == expected
 
 
+def test_native_language_names_are_babels() -> None:
+    """The language-menu vocabulary reads each locale's own file; it must say what babel says."""
+    import pycountry
+    from babel import Locale
+
+    from diplomatic_crawler.enrich.language_versions import _native_name
+
+    def babel_name(code: str) -> object:
+        try:
+            return Locale.parse(code).get_display_name(code)
+        except Exception as exc:
+            return type(exc)
+
+    def ours(code: str) -> object:
+        try:
+            return _native_name(code)
+        except Exception as exc:
+            return type(exc)
+
+    codes = [language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2")]
+    assert len(codes) > 150
+    assert [c for c in codes if ours(c) != babel_name(c)] == []
+    assert _native_name("ru") == "русский" and _native_name("nb") == babel_name("nb")
+
+
 @pytest.mark.parametrize(
     ("url", "home"),
     [
