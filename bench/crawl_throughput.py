@@ -14,7 +14,9 @@ delays off (the server's own CPU is printed: it shares the cores with the crawle
 
   (a) the project: `scrapy crawl news` (worker-process extraction, batched archive writes), and
   (b) a naive baseline written here: a Scrapy SitemapSpider that calls `trafilatura.bare_extraction`
-      in its callback and inserts each item with sqlite-utils (one INSERT and commit per item),
+      in its callback and inserts each item with sqlite-utils (one INSERT and commit per item), and
+  (c) the same spider fetching and decoding the pages, nothing more: what Scrapy itself costs a page,
+      a part of (a)'s and (b)'s CPU that no extraction or storage design removes,
 
 both as subprocesses with the same concurrency. For each it prints articles/s (wall), CPU seconds per
 article (user + system of the crawl process and every worker it started, from `getrusage`; and of the
@@ -472,7 +474,9 @@ def measure(label: str, cmd: list[str], env: dict[str, str], cwd: Path, count_db
 # --- (b) the naive baseline, run as `crawl_throughput.py --naive-crawl URL DB` ------------------------------
 
 
-def naive_crawl(sitemap_url: str, db_path: str, concurrency: int) -> None:
+def naive_crawl(sitemap_url: str, db_path: str, concurrency: int, *, extract: bool = True) -> None:
+    """(b); with `extract` false, (c): the same spider fetching and decoding every page, nothing more
+    (the pages it saw are counted in `db_path`, once, at the end)."""
     import sqlite_utils
     import trafilatura
     from scrapy.crawler import CrawlerProcess
@@ -487,6 +491,10 @@ def naive_crawl(sitemap_url: str, db_path: str, concurrency: int) -> None:
             self.db = sqlite_utils.Database(db_path)
 
         def parse(self, response):  # type: ignore[override]
+            if not extract:
+                response.text  # noqa: B018 - decoding is part of any crawl that reads pages
+                fetched.append(response.url)
+                return
             doc = trafilatura.bare_extraction(response.text, url=response.url, with_metadata=True)
             if doc is None or not doc.text:
                 return
@@ -502,8 +510,11 @@ def naive_crawl(sitemap_url: str, db_path: str, concurrency: int) -> None:
         "AUTOTHROTTLE_ENABLED": False, "TELNETCONSOLE_ENABLED": False, "LOG_LEVEL": "INFO", "LOGSTATS_INTERVAL": 0,
         "COOKIES_ENABLED": False, "RETRY_TIMES": 0,
     })
+    fetched: list[str] = []
     process.crawl(NaiveSpider)
     process.start()
+    if not extract:
+        sqlite_utils.Database(db_path)["articles"].insert_all(({"url": u} for u in fetched), pk="url")
 
 
 # --- (floor) bare trafilatura in one process, run as `crawl_throughput.py --floor N` -----------------------
@@ -568,10 +579,11 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the archives and logs in this directory")
     parser.add_argument("--naive-crawl", nargs=2, metavar=("SITEMAP", "DB"), help=argparse.SUPPRESS)
     parser.add_argument("--floor", metavar="BASE", help=argparse.SUPPRESS)
+    parser.add_argument("--fetch-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.naive_crawl:
-        naive_crawl(*args.naive_crawl, args.concurrency)
+        naive_crawl(*args.naive_crawl, args.concurrency, extract=not args.fetch_only)
         return 0
     if args.floor:
         floor(args.articles, args.floor)
@@ -598,6 +610,7 @@ def main() -> int:
     runs: dict[str, Run] = {}
     db_a = work / "project.db"
     rounds: list[tuple[Run, Run | None, float | None]] = []
+    fetch_shares: list[float] = []  # (c)'s CPU per page / the floor, each round
     for number in range(1, max(1, args.rounds) + 1):
         # The machine may be shared: (a), (b) and the floor of one round run back to back, so their ratios
         # compare like with like; several rounds show how much the ratios themselves move.
@@ -613,11 +626,17 @@ def main() -> int:
                    str(db_b), "--concurrency", str(args.concurrency)]
             runs["b"] = measure("(b) naive baseline", cmd, env, ROOT, db_b)
             print(f"(b) done: {runs['b'].articles} articles in {runs['b'].wall:.1f} s", flush=True)
+            db_c = work / "fetch.db"
+            cmd = [*cmd[:4], str(db_c), *cmd[5:], "--fetch-only"]
+            runs["c"] = measure("(c) Scrapy alone", cmd, env, ROOT, db_c)
+            print(f"(c) done: {runs['c'].articles} pages in {runs['c'].wall:.1f} s", flush=True)
             cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", site.base, "--articles",
                    str(args.articles)]
             out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
             floor_cpu = json.loads(out.strip().splitlines()[-1])["cpu"] / args.articles
         rounds.append((runs["a"], runs.get("b"), floor_cpu))
+        if "c" in runs and floor_cpu:
+            fetch_shares.append(runs["c"].cpu_per_article / floor_cpu)
         if args.rounds > 1:
             _print_round(number, *rounds[-1])
     rerun = None
@@ -658,6 +677,10 @@ def main() -> int:
         if cpu:
             print(f"over {len(rounds)} rounds: CPU (a)/floor {', '.join(f'{r:.2f}x' for r in cpu)}; "
                   f"median {statistics.median(cpu):.2f}x")
+        if fetch_shares:
+            shares = sorted(fetch_shares)
+            print(f"over {len(rounds)} rounds: CPU (c)/floor {', '.join(f'{r:.2f}x' for r in shares)}; "
+                  f"median {statistics.median(shares):.2f}x")
         print("the table and the verdicts below are the last round's")
     a = runs["a"]
     print()
@@ -670,6 +693,9 @@ def main() -> int:
     if floor_cpu:
         ratio = a.cpu_per_article / floor_cpu
         print(f"CPU per article (a)/floor: {ratio:.2f}x (target <= {TARGETS['cpu']}x) {verdict(ratio <= 1.3)}")
+        if "c" in runs and runs["c"].articles:
+            print(f"  of which Scrapy alone, fetching and decoding the same pages (c): "
+                  f"{runs['c'].cpu_per_article / floor_cpu:.2f}x the floor")
     print(f"peak RSS (a): {mb(a.peak_rss)} MB summed over its processes, largest process {mb(a.peak_single)} MB "
           f"(target <= {TARGETS['rss_mb']} MB at 20,000 articles; this run: {args.articles})")
     if rerun is not None:
