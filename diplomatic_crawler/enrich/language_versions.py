@@ -170,7 +170,10 @@ def find_alternates(html: str | bytes | lxml.html.HtmlElement, url: str) -> list
     for anchor in tree.xpath("//a[@hreflang][@href]"):
         add(anchor.get("href"), anchor.get("hreflang"), "hreflang")
     menus: list[Any] = []
-    for value in _CLASSES_AND_IDS(tree):  # attribute strings: cheaper than visiting every element
+    values = _CLASSES_AND_IDS(tree)  # attribute strings: cheaper than visiting every element
+    if not _LANG_MENU.search("\n".join(values)):  # no language menu (the pattern cannot span a line)
+        values = []
+    for value in values:
         if _LANG_MENU.search(value) and (menu := value.getparent()) not in menus[-1:]:
             menus.append(menu)
     for menu in menus:
