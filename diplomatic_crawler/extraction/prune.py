@@ -266,6 +266,7 @@ class _Selector:
 
 
 _installed: list[tuple[str, int, _Selector]] = []
+_set_aside: list[tuple[str, int, _Selector]] = []  # taken out by `uninstall`
 
 
 def install() -> int:
@@ -273,6 +274,12 @@ def install() -> int:
     from trafilatura import xpaths
 
     if _installed:
+        return len(_installed)
+    if _set_aside:  # put back what `uninstall` took out (no template matching again)
+        while _set_aside:
+            name, index, selector = _set_aside.pop()
+            getattr(xpaths, name)[index] = selector
+            _installed.append((name, index, selector))
         return len(_installed)
     for equivalent in EQUIVALENTS:
         for name in equivalent.names:
@@ -306,6 +313,7 @@ def uninstall() -> None:
     while _installed:
         name, index, selector = _installed.pop()
         getattr(xpaths, name)[index] = selector.xpath
+        _set_aside.append((name, index, selector))
 
 
 @contextlib.contextmanager
