@@ -88,6 +88,31 @@ def test_page_links_absolute_without_nofollow_files_and_fragments() -> None:
     assert links[0].rel == "next"
 
 
+def test_link_and_evidence_walks_keep_xpath_semantics() -> None:
+    """The iterator walks that replaced XPath: the first element *with* the attribute wins (as
+    `string(//meta[@property='og:type']/@content)`), the whole document is searched from any element,
+    and only <link> elements with rel exactly next/prev are links."""
+    import lxml.html
+
+    from diplomatic_crawler.discovery import page_evidence
+
+    html = (
+        "<html><head><base><base href='https://cdn.x.org/sub/'><meta property='og:type'>"
+        "<meta property='og:type' content='Article'><link rel='stylesheet' href='/s.css'>"
+        "<link rel='NEXT' href='/n2'><link rel='prev' href='/p1'><link rel='canonical'>"
+        "<link rel='canonical' href='/c'></head><body><a>no href</a><a href='rel'>R</a>"
+        "<div itemscope itemtype='https://schema.org/NewsArticle/'><p>x</p></div></body></html>"
+    )
+    tree = lxml.html.fromstring(html)
+    assert [lk.url for lk in page_links(tree, "https://x.org/news/")] == [
+        "https://cdn.x.org/p1", "https://cdn.x.org/sub/rel",
+    ]
+    evidence = page_evidence(tree)
+    assert (evidence.og_type, evidence.canonical) == ("article", "/c")
+    assert evidence.schema_types == frozenset({"newsarticle"})
+    assert page_evidence(tree.find("body")).canonical == "/c"  # a subtree still reads the document's head
+
+
 def test_page_evidence_leaves_the_tree_as_it_was() -> None:
     """Evidence is measured with scripts, navigation, headers, footers and asides set aside (nested ones
     too, the text after them kept) and the page is given back unchanged for the extractor."""

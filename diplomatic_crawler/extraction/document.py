@@ -41,7 +41,7 @@ HTML_PARSER.set_element_class_lookup(
         element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
     )
 )
-_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROLS = tuple(chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF))
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Latin-1 is what servers claim when they mean cp1252; decode with the superset, as browsers do.
 CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252"}
@@ -78,16 +78,10 @@ def clean_markup(html: str) -> str:
 
 
 def _may_hold_controls(text: str) -> bool:
-    """False when `text` surely holds none of CONTROL_CHARS, decided in C on its UTF-8 bytes (a control
-    character is one byte there, never part of another character's): the regex scan costs twice as much
-    (~0.3 ms per 100 kB page), and pages almost never hold one."""
-    try:
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: the regex decides
-        return True
-    if len(raw.translate(None, _CONTROL_BYTES)) != len(raw):
-        return True
-    return b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw  # U+FFFE, U+FFFF
+    """Whether `text` holds one of CONTROL_CHARS: one `in` test per character, each a vectorised scan in C,
+    cost together a third of the regex's scan and half of a test on the page's UTF-8 bytes (which first
+    has to encode it); pages almost never hold one."""
+    return any(char in text for char in _CONTROLS)
 
 
 def _load_tree(text: str) -> HtmlElement | None:
