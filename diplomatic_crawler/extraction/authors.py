@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from itertools import islice
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .metadata import PageMeta, clean_text, names_of
@@ -49,6 +52,25 @@ BYLINE_XPATH = (
     ' | .//a[contains(@href, "/author/") or contains(@href, "/autoren/") or contains(@href, "/journalist/")]'
 )
 BYLINE_SKIP_ANCESTORS = {"footer", "nav", "aside"}
+_BYLINE_CLASSES = ("author-name", "author__name", "article-author", "post-author", "entry-author", "authors__",
+                   "__author")
+_AUTHOR_HREFS = ("/author/", "/autoren/", "/journalist/")
+
+
+def byline_nodes(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements BYLINE_XPATH selects, in document order, from one walk over the tree: the XPath (two
+    walks, a dozen substring tests an element in libxml2) cost about three times as much, 1-2 ms on a
+    real page."""
+    for el in tree.iterdescendants(etree.Element):
+        get = el.get
+        cls = get("class")
+        if (
+            get("rel") == "author"
+            or get("itemprop") == "author"
+            or (cls is not None and ("byline" in cls or ("author" in cls and any(c in cls for c in _BYLINE_CLASSES))))
+            or (el.tag == "a" and any(h in (get("href") or "") for h in _AUTHOR_HREFS))
+        ):
+            yield el
 
 
 def _fold(text: str) -> str:
@@ -111,7 +133,7 @@ def _visible_bylines(tree: HtmlElement) -> list[str]:
     """Byline elements of the article: the first one found and those beside it, not teaser cards below."""
     found: list[str] = []
     first_parent = None
-    for node in tree.xpath(BYLINE_XPATH)[:12]:
+    for node in islice(byline_nodes(tree), 12):
         if any(anc.tag in BYLINE_SKIP_ANCESTORS for anc in node.iterancestors()):
             continue
         parent = node.getparent()
@@ -159,6 +181,18 @@ BODY_CONTAINERS = (  # `@class and (...)`: elements without a class skip the sev
     ' or contains(@class, "post_content") or contains(@class, "article-body") or contains(@class, "article-content")'
     ' or contains(@class, "article__body") or contains(@class, "story-body")))]'
 )
+_BODY_CLASSES = ("entry-content", "post-content", "post_content", "article-body", "article-content",
+                 "article__body", "story-body")
+
+
+def body_containers(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements BODY_CONTAINERS selects, in document order, from one walk (see `byline_nodes`)."""
+    for el in tree.iterdescendants(etree.Element):
+        cls = el.get("class")
+        if el.get("itemprop") == "articleBody" or (cls is not None and any(c in cls for c in _BODY_CLASSES)):
+            yield el
+
+
 LEAD_BYLINE = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){1,3}(?:\s*(?:/|,|&|\band\b)\s*"
                          r"[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){1,3})*$")
 
@@ -168,7 +202,7 @@ def _lead_byline(tree: HtmlElement) -> list[str]:
 
     Small CMS sites often type the reporter's name there instead of filling in the author field.
     """
-    for container in tree.xpath(BODY_CONTAINERS)[:4]:
+    for container in islice(body_containers(tree), 4):
         for paragraph in container.xpath(".//p[position() <= 2]"):
             text = clean_text(paragraph.text_content())
             bold = clean_text(" ".join(" ".join(b.itertext()) for b in paragraph.xpath("./strong | ./b")))

@@ -6,11 +6,14 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 from importlib.metadata import version as _version
+from itertools import islice
 
 import trafilatura
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import __version__
@@ -56,6 +59,22 @@ DATE_ELEMENT_XPATH = (
     " or contains(@class, 'published') or contains(@class, 'meta') or contains(@class, 'dateline')"
     " or contains(@id, 'date')]"
 )
+_DATE_TAGS = ("time", "span", "div", "p", "li", "small")
+_DATE_CLASSES = ("date", "time", "posted", "published", "meta", "dateline")
+
+
+def date_line_nodes(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements DATE_ELEMENT_XPATH selects, in document order, from one walk over the six tags (the
+    XPath tests every element of the page in libxml2: about three times the cost)."""
+    for el in tree.iterdescendants(*_DATE_TAGS):
+        cls, ident = el.get("class"), el.get("id")
+        if not ((cls is not None and any(c in cls for c in _DATE_CLASSES)) or (ident is not None and "date" in ident)):
+            continue
+        if len(el) >= 5 and sum(1 for _ in islice(el.iterchildren(etree.Element), 5)) >= 5:  # `not(*[5])`
+            continue
+        yield el
+
+
 NUMERIC_DATE_LINE = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 NOT_PUBLISHED_HINT = re.compile(r"updated|modified|изменен|обновлен|mis à jour|actualizado|aktualisiert", re.I)
 DATELINE = re.compile(
@@ -147,7 +166,7 @@ class _DateFinder:
 
     def visible_line(self) -> FoundDate | None:
         """A date written on the page near the headline, in an element classed as a date line."""
-        for node in self.tree.xpath(DATE_ELEMENT_XPATH)[:20]:
+        for node in islice(date_line_nodes(self.tree), 20):
             if self._in_chrome(node):
                 continue
             text = clean_text(node.text_content())
