@@ -83,9 +83,11 @@ def archived_urls(db: Path) -> list[str]:
 
 
 def test_three_workers_share_the_frontier(tmp_path: Path, redis_server: str, frontier_name: str) -> None:
-    # Network-bound (0.1 s an answer, 2 at a time per worker: 12 s or more for two workers), so the crawl
-    # outlasts the start-up of a worker on a loaded machine: all three must get a share of the work.
-    server, spec = make_site(tmp_path, "mfa", ARTICLES, per_page=50, latency=0.1)
+    # Network-bound (0.2 s an answer, 2 at a time per worker: 25 s or more for two workers), so the crawl
+    # outlasts the start-up of a worker on a loaded machine (three crawls and six extraction workers
+    # importing on 2 cores): all three must get a share of the work. At 0.1 s a worker that started ~8 s
+    # late once found the frontier drained.
+    server, spec = make_site(tmp_path, "mfa", ARTICLES, per_page=50, latency=0.2)
     server.start()
     try:
         seeds = tmp_path / "seeds"
