@@ -4,7 +4,7 @@
     python bench/crawl_throughput.py                       # 3,000 articles: (a), (b), the floor, a rerun
     python bench/crawl_throughput.py --articles 20000      # memory at scale (add --no-baseline to skip b)
     python bench/crawl_throughput.py --workers 1           # EXTRACTION_WORKERS for the project
-    python bench/crawl_throughput.py --rounds 3            # (a), (b), floor three times in turn: median ratios
+    python bench/crawl_throughput.py --rounds 3            # (a), (b), (c), floor three times in turn: medians
 
 A benchmark, not a test. It generates a local news site of N realistic article pages (~90 kB each:
 mega-menu, inline CSS/JS and a JSON state blob, breadcrumbs, related and "most read" boxes, footer;
@@ -553,6 +553,19 @@ def project_cmd(seeds: Path, db: Path, count: int, concurrency: int, workers: in
     return cmd
 
 
+def naive_cmd(base: str, db: Path, concurrency: int, *extra: str) -> list[str]:
+    """(b), or (c) with "--fetch-only": this script's naive spider over the site's sitemap."""
+    return [sys.executable, str(Path(__file__).resolve()), "--naive-crawl", f"{base}/sitemap.xml", str(db),
+            "--concurrency", str(concurrency), *extra]
+
+
+def _print_ratios(label: str, ratios: list[float]) -> None:
+    if ratios:
+        ratios = sorted(ratios)
+        print(f"over {len(ratios)} rounds: {label} {', '.join(f'{r:.2f}x' for r in ratios)}; "
+              f"median {statistics.median(ratios):.2f}x")
+
+
 def _print_round(number: int, a: Run, b: Run | None, floor_cpu: float | None) -> None:
     parts = [f"round {number}: (a) {a.rate:.1f} articles/s, {a.cpu_per_article:.4f} CPU s/article"]
     if b is not None and b.rate:
@@ -573,7 +586,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests, both crawlers (16)")
     parser.add_argument("--workers", type=int, default=None, help="EXTRACTION_WORKERS for the project")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="run (a), (b) and the floor this many times in turn; ratios per round and their median")
+                        help="run (a), (b), (c) and the floor this many times in turn; ratios per round and median")
     parser.add_argument("--no-baseline", action="store_true", help="skip (b) and the floor (memory runs)")
     parser.add_argument("--no-rerun", action="store_true", help="skip the incremental rerun")
     parser.add_argument("--keep", type=Path, help="keep the archives and logs in this directory")
@@ -622,12 +635,10 @@ def main() -> int:
         floor_cpu = None
         if not args.no_baseline:
             db_b = work / "naive.db"
-            cmd = [sys.executable, str(Path(__file__).resolve()), "--naive-crawl", f"{site.base}/sitemap.xml",
-                   str(db_b), "--concurrency", str(args.concurrency)]
-            runs["b"] = measure("(b) naive baseline", cmd, env, ROOT, db_b)
+            runs["b"] = measure("(b) naive baseline", naive_cmd(site.base, db_b, args.concurrency), env, ROOT, db_b)
             print(f"(b) done: {runs['b'].articles} articles in {runs['b'].wall:.1f} s", flush=True)
             db_c = work / "fetch.db"
-            cmd = [*cmd[:4], str(db_c), *cmd[5:], "--fetch-only"]
+            cmd = naive_cmd(site.base, db_c, args.concurrency, "--fetch-only")
             runs["c"] = measure("(c) Scrapy alone", cmd, env, ROOT, db_c)
             print(f"(c) done: {runs['c'].articles} pages in {runs['c'].wall:.1f} s", flush=True)
             cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", site.base, "--articles",
@@ -669,18 +680,10 @@ def main() -> int:
         return "ok" if ok else "NOT MET"
 
     if len(rounds) > 1:
-        throughput = sorted(a.rate / b.rate for a, b, _ in rounds if b is not None and b.rate)
-        cpu = sorted(a.cpu_per_article / f for a, _, f in rounds if f)
-        if throughput:
-            print(f"\nover {len(rounds)} rounds: throughput (a)/(b) {', '.join(f'{r:.2f}x' for r in throughput)}; "
-                  f"median {statistics.median(throughput):.2f}x")
-        if cpu:
-            print(f"over {len(rounds)} rounds: CPU (a)/floor {', '.join(f'{r:.2f}x' for r in cpu)}; "
-                  f"median {statistics.median(cpu):.2f}x")
-        if fetch_shares:
-            shares = sorted(fetch_shares)
-            print(f"over {len(rounds)} rounds: CPU (c)/floor {', '.join(f'{r:.2f}x' for r in shares)}; "
-                  f"median {statistics.median(shares):.2f}x")
+        print()
+        _print_ratios("throughput (a)/(b)", [a.rate / b.rate for a, b, _ in rounds if b is not None and b.rate])
+        _print_ratios("CPU (a)/floor", [a.cpu_per_article / f for a, _, f in rounds if f])
+        _print_ratios("CPU (c)/floor", fetch_shares)
         print("the table and the verdicts below are the last round's")
     a = runs["a"]
     print()

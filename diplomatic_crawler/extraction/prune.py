@@ -126,8 +126,8 @@ def _overall_blocks(first: Pattern, ids: Pattern, classes: Pattern) -> Select:
         get = el.get
         i, c = get("id"), get("class")
         return bool(
-            (i is not None and (ids.search(i) or first.search(_first(el, "id", "class"))))
-            or (c is not None and (classes.search(c) or first.search(_first(el, "id", "class"))))
+            ((i is not None or c is not None)  # none of the patterns matches an absent attribute's ""
+             and (ids.search(i or "") or classes.search(c or "") or first.search(_first(el, "id", "class"))))
             or get("data-lp-replacement-content") is not None
             or "nav" in (get("role") or "").replace("N", "n")
             or "MostPopularStories" in (get("data-component") or "")
@@ -183,7 +183,7 @@ class _Equivalent:
     """`template`: trafilatura's expression with whitespace collapsed and each pattern or substring
     written `{}`; `build` makes the selector from those values, in order."""
 
-    names: tuple[str, ...]  # the trafilatura.xpaths lists that may hold the expression
+    name: str  # the trafilatura.xpaths list that holds the expression
     template: str
     build: Callable[..., Select]
 
@@ -198,55 +198,55 @@ class _Equivalent:
 
 EQUIVALENTS = (
     _Equivalent(
-        ("RAW_TREE_PRUNE_XPATH",),
+        "RAW_TREE_PRUNE_XPATH",
         f".//*[{_TAGS_CONTAINERS}][ re:test(@id, '{{}}') or re:test(@class, '{{}}')]"
         f"[ not(.//h1) or re:test(@id, '{{}}') or re:test(@class, '{{}}')]",
         lambda a, b, c, d: _appended_articles(a, c) if (a, c) == (b, d) else None,
     ),
     _Equivalent(
-        ("RAW_TREE_PRUNE_XPATH",),
+        "RAW_TREE_PRUNE_XPATH",
         f".//*[{_TAGS_CONTAINERS}][contains(@class, '{{}}')]",
         _class_contains(_TAGS_CONTAINERS),
     ),
     _Equivalent(
-        ("REMOVE_COMMENTS_AND_LISTS_XPATH",),
+        "REMOVE_COMMENTS_AND_LISTS_XPATH",
         f".//*[{_TAGS_COMMENTS} or self::ol or self::ul][ re:test(@id, '{{}}') or re:test(@class, '{{}}')]"
         "[ not(self::ol or self::ul) or re:test(@id, '{}') or re:test(@class, '{}')]",
         _comments_and_lists,
     ),
     _Equivalent(
-        ("REMOVE_COMMENTS_XPATH",),
+        "REMOVE_COMMENTS_XPATH",
         f".//*[{_TAGS_COMMENTS}][ re:test(@id, '{{}}') or re:test(@class, '{{}}')]",
         _comments,
     ),
     _Equivalent(
-        ("OVERALL_DISCARD_XPATH",),
+        "OVERALL_DISCARD_XPATH",
         f".//*[{_TAGS_BLOCKS}][ @data-lp-replacement-content or contains(translate(@role, 'N', 'n'), 'nav') or"
         " contains(@data-component, 'MostPopularStories') or re:test(@id|@class, '{}') or re:test(@id, '{}') or"
         " re:test(@class, '{}')]",
         _overall_blocks,
     ),
     _Equivalent(
-        ("OVERALL_DISCARD_XPATH",),
+        "OVERALL_DISCARD_XPATH",
         ".//*[@class='comments-title' or starts-with(@id|@class, 'reply-') or re:test(@id|@style, '{}') or"
         " contains(@style, 'display:none') or contains(@style, 'display: none') or re:test(@id, '{}') or"
         " re:test(@class, '{}') or @aria-hidden='true']",
         _overall_hidden,
     ),
     _Equivalent(
-        ("PRECISION_DISCARD_XPATH",),
+        "PRECISION_DISCARD_XPATH",
         f".//*[{_TAGS_BLOCKS}][ re:test(@id|@class, '{{}}') or re:test(@id|@class, '{{}}') or"
         " contains(@style, 'border')]",
         _precision_blocks,
     ),
     _Equivalent(
-        ("TEASER_DISCARD_XPATH",),
+        "TEASER_DISCARD_XPATH",
         f".//*[{_TAGS_BLOCKS}][ contains(translate(@id, 'T', 't'), '{{}}') or"
         " contains(translate(@class, 'T', 't'), '{}')]",
         _id_or_class_contains(fold_t=True),
     ),
     _Equivalent(
-        ("DISCARD_IMAGE_ELEMENTS",),
+        "DISCARD_IMAGE_ELEMENTS",
         f".//*[{_TAGS_BLOCKS}][ contains(@id, '{{}}') or contains(@class, '{{}}')]",
         _id_or_class_contains(fold_t=False),
     ),
@@ -258,8 +258,11 @@ class _Selector:
 
     def __init__(self, select: Select, xpath: etree.XPath):
         self.select = select
-        self.xpath = xpath  # the expression it replaces (kept for tests and for `path`)
-        self.path = xpath.path
+        self.xpath = xpath  # the expression it replaces (put back by `uninstall`, compared in tests)
+
+    @property
+    def path(self) -> str:
+        return self.xpath.path
 
     def __call__(self, tree: HtmlElement) -> list[HtmlElement]:
         return self.select(tree)
@@ -282,20 +285,17 @@ def install() -> int:
             _installed.append((name, index, selector))
         return len(_installed)
     for equivalent in EQUIVALENTS:
-        for name in equivalent.names:
-            expressions = getattr(xpaths, name, None)
-            if not isinstance(expressions, list):
+        expressions = getattr(xpaths, equivalent.name, None)
+        for index, expression in enumerate(expressions if isinstance(expressions, list) else ()):
+            if not isinstance(expression, etree.XPath):
                 continue
-            for index, expression in enumerate(expressions):
-                if not isinstance(expression, etree.XPath):
-                    continue
-                values = equivalent.match(expression.path)
-                select = equivalent.build(*values) if values is not None else None
-                if select is None:
-                    continue
-                selector = _Selector(select, expression)
-                expressions[index] = selector  # in place: trafilatura's modules share these lists
-                _installed.append((name, index, selector))
+            values = equivalent.match(expression.path)
+            select = equivalent.build(*values) if values is not None else None
+            if select is None:
+                continue
+            selector = _Selector(select, expression)
+            expressions[index] = selector  # in place: trafilatura's modules share these lists
+            _installed.append((equivalent.name, index, selector))
     if len(_installed) < len(EQUIVALENTS):
         logger.debug("trafilatura pruning: %d of %d expressions replaced", len(_installed), len(EQUIVALENTS))
     return len(_installed)
