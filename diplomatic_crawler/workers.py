@@ -74,7 +74,11 @@ DEFAULT_MAX_MEMORY_MB = 2048
 DEFAULT_MAX_TASKS = 2000
 STARTUP_TIMEOUT = 120.0  # a cold start on a loaded machine can take a while; it never counts against a page
 PRELOAD = ("diplomatic_crawler.workers", "diplomatic_crawler.extraction", "diplomatic_crawler.discovery")
-_BOOT = "import sys; from diplomatic_crawler.workers import _worker_main; _worker_main(int(sys.argv[1]))"
+# The worker leaves with os._exit once its input ends: its results and logs have all been sent, and
+# tearing down a warm interpreter (trafilatura, dateparser, lxml trees) cost 0.05-0.09 s of CPU per worker.
+_BOOT = (
+    "import os, sys; from diplomatic_crawler.workers import _worker_main; _worker_main(int(sys.argv[1])); os._exit(0)"
+)
 
 
 # --- failures ------------------------------------------------------------------------------------------
