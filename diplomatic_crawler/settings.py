@@ -88,6 +88,7 @@ PDF_MAX_SIZE = 20 * 1024 * 1024  # bytes; larger PDFs are not downloaded
 SHORT_TEXT_WORDS = 50  # articles with fewer words count as `short_text` (see `diplomatic-crawler health`)
 PROGRESS_INTERVAL = 30.0  # seconds between per-site progress lines; 0 disables them
 LOGSTATS_INTERVAL = 0  # our progress lines replace Scrapy's "Crawled N pages" lines
+STATS_CLASS = "diplomatic_crawler.statscollectors.CrawlStats"  # Scrapy's, without a per-call deprecation shim
 LOG_LEVEL = "INFO"
 
 # Distributed mode: several workers share a Redis frontier (scrapy-redis); each writes its own shard.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -48,6 +49,7 @@ class Command(ScrapyCrawlCommand):
             )
         elif isinstance(started, Deferred):
             started.addErrback(lambda failure: failed_to_start.append(failure.value))
+        filter_below_handlers(logging.getLogger())
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or failed_to_start:
             self.exitcode = 1
@@ -55,3 +57,16 @@ class Command(ScrapyCrawlCommand):
         code = crawler.stats.get_value(EXIT_CODE_STAT) if crawler.stats else None
         if code:
             self.exitcode = int(code)
+
+
+def filter_below_handlers(root: logging.Logger) -> None:
+    """Give the root logger the lowest level of its handlers.
+
+    Scrapy leaves the root logger at NOTSET and filters in its handler (LOG_LEVEL), so each DEBUG
+    message of a crawl at INFO ("Crawled (200) ...", "Scraped from ...", a few a page) still becomes a
+    LogRecord that every handler then drops. With the level on the logger, `logger.debug` returns at
+    its first, cached level test. `-s LOG_LEVEL=DEBUG` lowers the handler and so the logger.
+    """
+    levels = [handler.level for handler in root.handlers]
+    if root.level == logging.NOTSET and levels and min(levels) > logging.NOTSET:
+        root.setLevel(min(levels))
