@@ -180,3 +180,35 @@ def test_seed_selectors_override_generic_extraction() -> None:
     article = extract_article(page(body=body), "https://mfa.example/a", seed=seed, fetched_at=FETCHED)
     assert article.title == "Custom headline"
     assert article.published == "2021-12-06"
+
+
+@pytest.mark.parametrize("precise", [True, False])
+@pytest.mark.parametrize("fast", [True, False])
+def test_trafilatura_options_are_those_bare_extraction_builds(
+    monkeypatch: pytest.MonkeyPatch, precise: bool, fast: bool
+) -> None:
+    """The options built once per mode (plus the page's URL) equal, slot for slot, what
+    `bare_extraction(url=..., include_comments=False, ...)` builds itself on every call."""
+    import trafilatura
+    import trafilatura.core
+
+    from diplomatic_crawler.extraction.body import _options
+
+    seen = []
+    real = trafilatura.core.trafilatura_sequence
+
+    def spy(tree, options, url=None):  # type: ignore[no-untyped-def]
+        seen.append(options)
+        return real(tree, options, url)
+
+    monkeypatch.setattr(trafilatura.core, "trafilatura_sequence", spy)
+    url = "https://mfa.example/news/2021/12/07/statement-\udcff"  # a lone surrogate: `source` replaces it
+    html = page(body=BODY)
+    trafilatura.bare_extraction(html, url=url, with_metadata=False, include_comments=False,
+                                include_tables=True, favor_precision=precise, deduplicate=False, fast=fast)
+    trafilatura.bare_extraction(html, options=_options(url, precise=precise, fast=fast))
+    theirs, ours = seen
+    slots = type(theirs).__slots__
+    assert {name: getattr(ours, name) for name in slots} == {name: getattr(theirs, name) for name in slots}
+    assert _options("https://a.example/x", precise=precise, fast=fast).url == "https://a.example/x"
+    assert ours.url == url  # each call gets its own copy: the cached mode keeps no page's URL
