@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .folding import fold as _fold
+
 __all__ = ["countries_mentioned", "country_names", "fold_word"]
 
 LANGUAGES = ("en", "fr", "ru", "es")
@@ -222,11 +224,6 @@ class _Entry:
     georgia: bool = False
     languages: set[str] | None = None  # languages whose texts use this form; None: any
     lower: set[str] = field(default_factory=set)  # languages that write it in lower case (demonyms)
-
-
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _RU_ENDINGS = tuple(sorted({_fold(e) for e in _RU_ENDING_SOURCE.split()}, key=len, reverse=True))
@@ -463,6 +460,16 @@ def _starts() -> frozenset[str]:
     return frozenset(key[0] for key in _gazetteer())
 
 
+@lru_cache(maxsize=1)
+def _name_lengths() -> dict[str, tuple[int, ...]]:
+    """Folded first word -> the word counts (2 to MAX_WORDS, largest first) of the names it begins."""
+    lengths: dict[str, set[int]] = {}
+    for key in _gazetteer():
+        if 1 < len(key) <= MAX_WORDS:
+            lengths.setdefault(key[0], set()).add(len(key))
+    return {word: tuple(sorted(counts, reverse=True)) for word, counts in lengths.items()}
+
+
 @lru_cache(maxsize=200_000)
 def _can_start(word: str) -> bool:
     """Whether a word can begin a country name (one cached look-up per distinct word)."""
@@ -498,12 +505,18 @@ def countries_mentioned(title: str | None, text: str | None = None, language: st
     words = _WORD.findall(content)
     found: list[str] = []
     georgia_only = True
-    i = 0
-    while i < len(words):
-        if not _can_start(words[i]):
-            i += 1
+    # Only the positions of words that can begin a name are visited (a few in a hundred): one test per
+    # distinct word, then one set look-up per word in a comprehension instead of a Python loop turn.
+    starters = {word for word in set(words) if _can_start(word)}
+    lengths = _name_lengths()
+    i = 0  # the first word not yet part of a name
+    for start in [k for k, word in enumerate(words) if word in starters]:
+        if start < i:
             continue
-        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+        i = start
+        # Longest name first; only the lengths of the names that begin with this word can match.
+        longer = [n for n in lengths.get(fold_word(words[i]), ()) if n <= len(words) - i]
+        for n in (*longer, 1):
             if n == 1:
                 entry = next((table[(s,)] for s in _stems(words[i]) if (s,) in table), None)
             else:
@@ -524,8 +537,6 @@ def countries_mentioned(title: str | None, text: str | None = None, language: st
                 found.append(entry.code)
             i += n
             break
-        else:
-            i += 1
     if (
         "GE" in found
         and georgia_only

@@ -26,10 +26,11 @@ statement»`, so a researcher can audit and re-label.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
+
+from .folding import fold as fold_accents
 
 __all__ = ["DOC_TYPES", "PRIORITY", "DocType", "classify_doc_type", "fold"]
 
@@ -357,8 +358,7 @@ _RULE_SOURCE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
 
 def fold(text: str) -> str:
     """Lower case without accents ("Communiqué" -> "communique", "Приём" -> "прием"); length may change."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+    return fold_accents(text).replace("’", "'")
 
 
 @lru_cache(maxsize=1)
