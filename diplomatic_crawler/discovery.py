@@ -313,12 +313,21 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
     links: list[Link] = []
     seen: set[str] = set()
     for el in tree.getroottree().iter("a", "link"):  # `//a[@href] | //link[@rel='next' or @rel='prev'][@href]`
-        if el.get("href") is None or (el.tag == "link" and el.get("rel") not in ("next", "prev")):
+        href = el.get("href")
+        if href is None:
             continue
-        rel = (el.get("rel") or "").lower()
-        if "nofollow" in rel.split():
-            continue
-        href = el.get("href", "").strip()
+        rel = el.get("rel")
+        if rel is None:  # most links: nothing more to read
+            if el.tag == "link":
+                continue
+            rel = ""
+        else:
+            if el.tag == "link" and rel not in ("next", "prev"):
+                continue
+            rel = rel.lower()
+            if "nofollow" in rel.split():
+                continue
+        href = href.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         if href.startswith(("http://", "https://", "//")):

@@ -88,6 +88,18 @@ def test_page_links_absolute_without_nofollow_files_and_fragments() -> None:
     assert links[0].rel == "next"
 
 
+def test_page_links_rel_handling() -> None:
+    """A <link> needs rel next/prev (exactly); nofollow is found in any case among rel's tokens; a later
+    duplicate with a rel lends it to the first link."""
+    html = b"""<html><head><link href="/no-rel"><link rel="prev" href="/p"></head><body>
+    <a href="/a">A</a><a rel="NoFollow noopener" href="/b">B</a><a rel="noopener" href="/c">C</a>
+    <a rel="Next" href="/a">next</a></body></html>"""
+    links = page_links(html, "https://x.org/news/")
+    assert [(lk.url, lk.text, lk.rel) for lk in links] == [
+        ("https://x.org/p", "", "prev"), ("https://x.org/a", "A", "next"), ("https://x.org/c", "C", "noopener"),
+    ]
+
+
 def test_link_and_evidence_walks_keep_xpath_semantics() -> None:
     """The iterator walks that replaced XPath: the first element *with* the attribute wins (as
     `string(//meta[@property='og:type']/@content)`), the whole document is searched from any element,
