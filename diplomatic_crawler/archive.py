@@ -9,10 +9,13 @@ one left alone apart from its `last_checked` time. Existing values are never ove
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,11 +24,26 @@ from typing import Any
 import sqlite_utils
 
 from .enrich.hooks import ArchiveEnricher, enrich_record
+from .export.schema import utc_instant
 from .ids import article_id
 from .migrations import ARTICLE_COLUMNS, HEALTH_COUNTERS, MIGRATIONS, SCHEMA_VERSION
 from .versions import keep_previous
 
-__all__ = ["ARTICLE_COLUMNS", "COUNTERS", "Archive", "ArchiveError", "get_archive", "utcnow"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: a killed run keeps its status "running"
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "COUNTERS",
+    "Archive",
+    "ArchiveError",
+    "connect_read_only",
+    "get_archive",
+    "open_problem",
+    "utcnow",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +61,101 @@ COUNTERS = (
     "extraction_failed",  # over the extraction time/size budget, or the worker crashed (migration 40)
     *HEALTH_COUNTERS,  # responses, status_403/429/5xx, empty_text, short_text (migration 50)
 )
+INTERRUPTED = "interrupted"  # status of a run whose process died without recording its end
 JSON_LIST_COLUMNS = ("authors", "tags", "countries", "alternates")  # countries, alternates: migration 10
 
 
 class ArchiveError(RuntimeError):
     """The archive cannot be opened, migrated or written."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_NO_WRITE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _not_writable(path: Path) -> str | None:
+    """Why the archive at `path` cannot be written (its directory or one of its files), or None."""
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        if exc.errno in _NO_WRITE:
+            return f"its directory {path.parent} is not writable ({exc.strerror})"
+        return None
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.exists():
+                open(file, "r+b").close()
+        except OSError as exc:
+            if exc.errno in _NO_WRITE:
+                return f"{file.name} is read-only ({exc.strerror})"
+    return None
+
+
+def _not_sqlite(path: Path) -> bool:
+    """The file exists, is not empty and does not start with SQLite's header."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return bool(header) and header != SQLITE_HEADER
+
+
+def open_problem(path: Path, exc: BaseException, *, writing: bool) -> str | None:
+    """The real cause of an archive SQLite cannot open or read, with what to do: a file that is not a
+    SQLite database, or (`writing`) a place that cannot be written. None for any other cause (a damaged
+    file, a missing directory...), which the caller reports itself."""
+    if _not_sqlite(path):
+        advice = (
+            "nothing was written to it. Give the path of an archive (ARCHIVE_DB), or a new file name to start one"
+            if writing
+            else "give the path of an archive"
+        )
+        return f"{path}: not a SQLite database ({exc}; the file does not start with the SQLite header); {advice}"
+    if writing and (reason := _not_writable(path)):
+        return (
+            f"{path}: cannot open archive for writing: {reason}; nothing was written. Crawl into a writable"
+            " place (-s ARCHIVE_DB=/writable/dir/archive.db) or change the permissions; stats, export,"
+            " health and search read it where it is"
+        )
+    return None
+
+
+def connect_read_only(path: str | Path, *, timeout: float = 30.0, **kwargs: Any) -> sqlite3.Connection:
+    """A read-only connection to an archive, also where it cannot be written (a read-only directory, a
+    read-only mount, another user's files). SQLite reads a WAL archive there only when its `-shm` file
+    exists; otherwise, with no write-ahead log to read, the file is opened `immutable` (nothing can write
+    it). Raise `ArchiveError` naming the real cause (no such file, not SQLite, a log it cannot read)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArchiveError(f"{path}: no such archive")
+    uri = path.resolve().as_uri()
+    conn = None
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, **kwargs)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        failure = exc
+    if (problem := open_problem(path, failure, writing=False)) is not None:
+        raise ArchiveError(problem) from failure
+    if _not_writable(path) is None:
+        raise ArchiveError(f"{path}: cannot read archive: {failure}") from failure
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ArchiveError(
+            f"{path}: cannot read archive: its write-ahead log {wal.name} holds commits that SQLite reads only"
+            f" with write access to {path.parent}; copy {path.name} and {wal.name} to a writable place"
+        ) from failure
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout, **kwargs)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"{path}: cannot read archive: {exc}") from exc
+    return conn
 
 
 def utcnow() -> str:
@@ -63,6 +171,7 @@ class Archive:
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000, check: bool = False):
         self.path = Path(path)
+        self._crawl_locks: dict[int, int] = {}  # crawl id -> descriptor of its lock file (held while it runs)
         try:
             if str(self.path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +194,8 @@ class Archive:
                 self.db.execute("UPDATE migrations SET version = version WHERE 0")
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _probe (x)")
         except (sqlite3.Error, OSError) as exc:
-            raise ArchiveError(f"{self.path}: cannot open archive: {exc}") from exc
+            problem = open_problem(self.path, exc, writing=True)
+            raise ArchiveError(problem or f"{self.path}: cannot open archive: {exc}") from exc
 
     def _check_integrity(self) -> None:
         """`PRAGMA quick_check` (reads every page once; no index cross-check): raise `ArchiveError` for a
@@ -93,6 +203,9 @@ class Archive:
         try:
             problems = [row[0] for row in self.db.execute("PRAGMA quick_check(5)").fetchall()]
         except sqlite3.DatabaseError as exc:
+            if (problem := open_problem(self.path, exc, writing=True)) is not None:
+                self.close()  # not damaged: not SQLite at all, or in a place that cannot be written
+                raise ArchiveError(problem) from exc
             problems = [str(exc)]
         if problems != ["ok"]:
             self.close()
@@ -104,6 +217,10 @@ class Archive:
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def close(self) -> None:
+        for fd in self._crawl_locks.values():  # a run not finished stays locked until here: then "interrupted"
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._crawl_locks.clear()
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
 
@@ -144,7 +261,10 @@ class Archive:
     # -- crawls ------------------------------------------------------------------------------------
 
     def start_crawl(self, args: Mapping[str, Any], sites: Iterable[str]) -> int:
+        """Record a new run as "running" and hold its lock file while it runs (see `_interrupted`); runs
+        left "running" by a process that died are recorded as "interrupted" first."""
         with self._writing():
+            interrupted = self._mark_interrupted()
             table = self.db["crawls"]
             table.insert(
                 {
@@ -155,7 +275,20 @@ class Archive:
                     "sites": json.dumps({s: dict.fromkeys(COUNTERS, 0) for s in sites}),
                 }
             )
-            return int(table.last_pk)
+            crawl_id = int(table.last_pk)
+            # Locked inside the transaction that adds the row: no other process sees the row unlocked.
+            self._lock_crawl(crawl_id)
+        for old_id, started, counts in interrupted:
+            known = "; ".join(f"{site}: {c['new']} new, {c['updated']} updated" for site, c in counts.items())
+            logger.warning(
+                "Crawl %d (started %s) did not finish: its process was killed. Recorded as %s; it had"
+                " committed %s",
+                old_id,
+                started,
+                INTERRUPTED,
+                known or "no article",
+            )
+        return crawl_id
 
     def finish_crawl(self, crawl_id: int, status: str, counts: Mapping[str, Mapping[str, int]]) -> None:
         with self._writing():
@@ -170,6 +303,82 @@ class Archive:
             for site, c in counts.items():
                 row = {"crawl_id": crawl_id, "site": site, **{k: int(c.get(k, 0)) for k in COUNTERS}}
                 self.db["crawl_sites"].insert(row, replace=True)
+        self._unlock_crawl(crawl_id, remove=True)
+
+    # A running crawl holds an exclusive flock on `<archive>.crawl-<id>.lock` for its lifetime; the kernel
+    # releases it when the process ends, however it ends (SIGKILL, OOM killer, power cut). A "running" row
+    # whose lock can be taken, or whose file is missing (a run of an older version), belongs to a process
+    # that is gone. A pid would not do: pids are reused (a container's crawl is often pid 1 every time).
+
+    def _lock_path(self, crawl_id: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.crawl-{crawl_id}.lock")
+
+    def _locks_usable(self) -> bool:
+        return fcntl is not None and str(self.path) != ":memory:"
+
+    def _lock_crawl(self, crawl_id: int) -> None:
+        if not self._locks_usable():
+            return
+        try:
+            fd = os.open(self._lock_path(crawl_id), os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            logger.warning("No lock file for crawl %d (%s): a killed run stays 'running'", crawl_id, exc)
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a fresh id: nobody else holds it
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())  # for people looking at the file
+        self._crawl_locks[crawl_id] = fd
+
+    def _unlock_crawl(self, crawl_id: int, *, remove: bool) -> None:
+        fd = self._crawl_locks.pop(crawl_id, None)
+        if fd is None:
+            return
+        if remove:
+            with contextlib.suppress(OSError):
+                self._lock_path(crawl_id).unlink()
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+    def _owner_gone(self, crawl_id: int) -> bool:
+        try:
+            fd = os.open(self._lock_path(crawl_id), os.O_RDWR)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False  # cannot tell
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # held: the run is alive
+        finally:
+            os.close(fd)  # closing releases a lock just taken
+        return True
+
+    def _mark_interrupted(self) -> list[tuple[int, str, dict[str, dict[str, int]]]]:
+        """Inside a write transaction: record the runs left "running" by a dead process as interrupted,
+        with the per-site counts the archive still knows (articles it committed as new or updated)."""
+        if not self._locks_usable():
+            return []
+        found = []
+        rows = self.db.execute("SELECT id, started FROM crawls WHERE status = 'running'").fetchall()
+        for crawl_id, started in rows:
+            if crawl_id in self._crawl_locks or not self._owner_gone(crawl_id):
+                continue
+            counts: dict[str, dict[str, int]] = {}
+            for site, new, updated in self.db.execute(
+                "SELECT site, sum(first_seen = fetched_at), sum(first_seen != fetched_at) FROM articles"
+                " WHERE crawl_id = ? GROUP BY site",
+                [crawl_id],
+            ):
+                counts[site] = {"new": int(new or 0), "updated": int(updated or 0)}
+            self.db.execute(
+                "UPDATE crawls SET status = ?, sites = ? WHERE id = ?",
+                [INTERRUPTED, json.dumps(counts, sort_keys=True), crawl_id],
+            )
+            with contextlib.suppress(OSError):
+                self._lock_path(crawl_id).unlink()
+            found.append((int(crawl_id), str(started), counts))
+        return found
 
     # -- what we already know ----------------------------------------------------------------------
 
@@ -205,6 +414,78 @@ class Archive:
                     " ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
                     (row["url"], row.get("site"), row.get("kind", "listing"), now, now),
                 )
+
+    def url_patterns(self, sites: Iterable[str]) -> dict[tuple[str, str], dict[str, Any]]:
+        """(site, pattern) -> pages, articles, trapped: what earlier crawls learnt (`traps.TrapGuard`)."""
+        sites = list(sites)
+        sql = (
+            "SELECT site, pattern, pages, articles, trapped FROM url_patterns"
+            f" WHERE site IN ({', '.join('?' * len(sites))})"
+        )
+        return {
+            (site, pattern): {"pages": pages, "articles": articles, "trapped": trapped}
+            for site, pattern, pages, articles, trapped in self.db.execute(sql, sites)
+        }
+
+    def save_url_patterns(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        rows = [{**r, "updated": utcnow()} for r in rows]
+        if rows:
+            with self._writing():
+                self.db["url_patterns"].insert_all(rows, pk=("site", "pattern"), replace=True)
+
+    def save_seed_files(self, seeds: Iterable[Any]) -> None:
+        """Keep the text of each seed file a crawl runs with (`seed_files`, by its hash: once per version)."""
+        rows = [
+            {"seed_hash": s.file_hash, "site": s.name, "toml": s.text, "path": s.path, "first_used": utcnow()}
+            for s in seeds
+            if s.file_hash and s.text is not None
+        ]
+        if rows:
+            with self._writing():
+                self.db["seed_files"].insert_all(rows, pk="seed_hash", ignore=True)
+
+    def seed_files(self) -> dict[str, tuple[str, str]]:
+        """seed_hash -> (site, TOML text) of every seed file archived crawls ran with."""
+        if not self.db["seed_files"].exists():
+            return {}
+        return {h: (site, toml) for h, site, toml in self.db.execute("SELECT seed_hash, site, toml FROM seed_files")}
+
+    SIGNALS = ("lastmod", "feed_updated", "etag", "last_modified")
+
+    def article_signals(self, sites: Iterable[str]) -> dict[str, dict[str, str | None]]:
+        """canonical URL -> what discovery and the page last said of it (`SIGNALS`), for `sites`."""
+        sites = list(sites)
+        sql = (
+            f"SELECT canonical_url, {', '.join(self.SIGNALS)} FROM article_signals"
+            f" WHERE site IN ({', '.join('?' * len(sites))})"
+        )
+        return {row[0]: dict(zip(self.SIGNALS, row[1:], strict=True)) for row in self.db.execute(sql, sites)}
+
+    def save_article_signals(self, rows: Mapping[str, Mapping[str, Any]]) -> None:
+        """Upsert signals (canonical URL -> site and any of `SIGNALS`); a signal not given is kept."""
+        if not rows:
+            return
+        now = utcnow()
+        cols = ", ".join(self.SIGNALS)
+        updates = ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in self.SIGNALS)
+        with self._writing():
+            for url, row in rows.items():
+                self.db.execute(
+                    f"INSERT INTO article_signals (canonical_url, site, {cols}, updated)"
+                    f" VALUES (?, ?, {', '.join('?' * len(self.SIGNALS))}, ?)"
+                    f" ON CONFLICT(canonical_url) DO UPDATE SET {updates}, updated = excluded.updated",
+                    [url, row.get("site"), *(row.get(c) for c in self.SIGNALS), now],
+                )
+
+    def newest_articles(self, site: str, count: int) -> list[tuple[str, str]]:
+        """(canonical_url, url) of a site's `count` newest archived articles (not withdrawn)."""
+        return list(
+            self.db.execute(
+                "SELECT canonical_url, url FROM articles WHERE site = ? AND withdrawn_at IS NULL"
+                " ORDER BY coalesce(published, first_seen) DESC LIMIT ?",
+                [site, count],
+            )
+        )
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """Stored (ETag, Last-Modified) of a feed or sitemap URL, for a conditional GET."""
@@ -249,7 +530,8 @@ class Archive:
                     # near-duplicate cluster and statement group after it, in the same savepoint.
                     record = enrich_record(dict(record))
                     row = {k: v for k, v in record.items() if not k.startswith("_")}  # "_minhash": index only
-                    outcome = self._write_article(row, crawl_id, revise=revise)
+                    # `_revise`: an article read again in the same run to correct its date (site_stamps.py)
+                    outcome = self._write_article(row, crawl_id, revise=revise or bool(record.get("_revise")))
                     self._enricher().after_write(record, outcome)
                     self._record_fetch(record, row["canonical_url"], crawl_id, fetched=not revise)
                     outcomes.append(outcome)
@@ -286,6 +568,7 @@ class Archive:
                 record[col] = json.dumps(list(record[col]), ensure_ascii=False)
         if isinstance(record.get("timezone_assumed"), bool):
             record["timezone_assumed"] = int(record["timezone_assumed"])
+        record["published_utc"] = utc_instant(record.get("published"))  # migration 95
         existing = self.db.execute("SELECT content_hash FROM articles WHERE canonical_url = ?", [key]).fetchone()
         if existing is None:
             record.update(fetched_at=fetched_at, first_seen=fetched_at, last_checked=fetched_at, crawl_id=crawl_id)
@@ -301,13 +584,15 @@ class Archive:
             if k not in ("canonical_url", "first_seen") and not _is_empty(v) and v != "[]"
         }
         updates.update(fetched_at=fetched_at, last_checked=fetched_at, crawl_id=crawl_id)
-        if updates.get("published"):
+        if updates.get("published"):  # a new date replaces the instant, NULL (a day) included
+            updates["published_utc"] = record["published_utc"]
             self._keep_precise_date(key, updates)
         keep_previous(self.db, key, utcnow())  # article_versions: the row as it was (versions.py)
         self._update_article(key, updates)
         return "updated"
 
-    _PUBLISHED_FIELDS = ("published", "published_raw", "published_source", "published_precision", "timezone_assumed")
+    _PUBLISHED_FIELDS = ("published", "published_utc", "published_raw", "published_source",
+                         "published_precision", "published_calendar", "timezone_assumed")
 
     def _keep_precise_date(self, key: str, updates: dict[str, Any]) -> None:
         """An edited page that only yields the day (say, from its URL) of a publication time stored to

@@ -22,15 +22,32 @@ def _load_seed(value: str | None):
         return None
     from pathlib import Path
 
-    from .seeds import SeedError, load_seed
+    from .seeds import SeedError, curated_seeds_dir, load_seed
 
     path = Path(value)
     if not path.suffix and not path.exists():
-        path = Path("seeds") / f"{value}.toml"
+        path = (curated_seeds_dir() or Path("seeds")) / f"{value}.toml"
     try:
         return load_seed(path)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _seed_of_site(url: str):
+    """The seed (of seeds/, or the curated ones) whose site `url` is on, so that its language, time zone
+    and selectors apply as in the crawl; said on stderr (stdout stays the record). None when none owns it."""
+    from .seeds import DEFAULT_SEEDS_DIR, SeedError, curated_seeds_dir, load_seeds, seed_for_url
+
+    if curated_seeds_dir() is None:
+        return None
+    try:
+        seed = seed_for_url(url, load_seeds(DEFAULT_SEEDS_DIR))
+    except SeedError as exc:
+        click.echo(f"Warning: no seed applied, the seeds do not load: {str(exc).splitlines()[0]}", err=True)
+        return None
+    if seed is not None:
+        click.echo(f"Using seed {seed.name!r} (the page is on its site; --seed to choose another)", err=True)
+    return seed
 
 
 def _read_source(source: str) -> tuple[bytes, str | None]:
@@ -75,6 +92,8 @@ def extract(source: str, url: str | None, seed_name: str | None, output_format: 
     seed = _load_seed(seed_name)
     data, fetched_url = _read_source(source)
     page_url = url or fetched_url or (source if source.startswith(("http://", "https://")) else "")
+    if seed is None and page_url:
+        seed = _seed_of_site(page_url)
     try:
         article = extract_article(data, page_url, seed=seed, fetched_at=datetime.now(UTC))
     except ExtractionError as exc:
@@ -106,6 +125,10 @@ main.add_command(export)
 main.add_command(dataset)
 main.add_command(stats)
 main.add_command(browse)
+
+from .cli_search import search  # noqa: E402 - full-text search of the archive
+
+main.add_command(search)
 
 from .cli_enrich import enrich, similar  # noqa: E402 - research enrichments: clusters, back-fill
 

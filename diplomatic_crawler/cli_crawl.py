@@ -14,17 +14,37 @@ def seeds() -> None:
 
 @seeds.command("validate")
 @click.argument("path", default=DEFAULT_SEEDS_DIR, required=False)
-def seeds_validate(path: str) -> None:
+@click.option(
+    "--allow-private-networks",
+    "allow",
+    default=None,
+    metavar="VALUE",
+    help="The ALLOW_PRIVATE_NETWORKS value the crawl will run with (default: the project's setting, False).",
+)
+def seeds_validate(path: str, allow: str | None) -> None:
     """Validate every seed file in PATH (a directory or one .toml file; default: seeds/).
 
-    Prints one `file: field: reason` line per problem and exits 1 when there is any.
+    Prints one `file: field: reason` line per problem and exits 1 when there is any. A seed naming a
+    private or loopback host the crawl would refuse is a problem too, with the setting that allows it.
 
-    Example: diplomatic-crawler seeds validate seeds/
+    Example: diplomatic-crawler seeds validate seeds/ --allow-private-networks 10.20.0.0/16
     """
+    from .security import NetworkPolicy, parse_allow_setting, seed_host_refusals
+
     try:
         loaded = load_seeds(path)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
+    if allow is None:
+        from scrapy.utils.project import get_project_settings
+
+        allow = get_project_settings().get("ALLOW_PRIVATE_NETWORKS", False)
+    try:
+        policy = NetworkPolicy(parse_allow_setting(allow))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allow-private-networks") from exc
+    if refusals := seed_host_refusals(loaded, policy):
+        raise click.ClickException("\n".join(refusals))
     click.echo(f"{len(loaded)} seed(s) OK: {', '.join(s.name for s in loaded)}")
 
 
@@ -63,7 +83,7 @@ def demo(db: str) -> None:
 
     Example: diplomatic-crawler demo --db output/archive.db
     """
-    from .demo.runner import run_demo
+    from .demo.runner import next_steps, run_demo
 
     code = run_demo(db, echo=click.echo)
     if code != 0:
@@ -72,14 +92,7 @@ def demo(db: str) -> None:
 
     database = sqlite_utils.Database(db)
     total = database["articles"].count
-    click.echo(f"\n{total} articles in {db}. Next steps:")
-    click.echo(
-        f'  sqlite-utils query {db} "select site, published, title from articles order by published desc limit 5"'
-    )
-    click.echo(f'  sqlite-utils search {db} articles "trade" -c title')
-    click.echo(f"  diplomatic-crawler stats --db {db}")
-    click.echo(f"  diplomatic-crawler export --db {db} --format jsonfeed -o feed.json")
-    click.echo(f"  diplomatic-crawler dataset --db {db} output/dataset   # Parquet + dataset card")
-    click.echo(f"  diplomatic-crawler browse --db {db}   # Datasette (pip install -e '.[browse]')")
-    click.echo("  scrapy crawl news   # crawl the real sites in seeds/")
     database.close()
+    click.echo(f"\n{total} articles in {db}. Next steps:")
+    for line in next_steps(db):
+        click.echo(f"  {line}")

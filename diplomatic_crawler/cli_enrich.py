@@ -130,10 +130,10 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
 
     Example: diplomatic-crawler enrich --db output/archive.db
     """
-    from .enrich.hooks import ArchiveEnricher, enrich_record
+    from .enrich.hooks import ENRICHMENT_ERROR, ArchiveEnricher, enrich_record
 
     archive = _open(db)
-    where = [] if redo else ["(doc_type IS NULL OR cluster_id IS NULL)"]
+    where = [] if redo else ["(doc_type IS NULL OR countries IS NULL OR cluster_id IS NULL)"]
     params: list[Any] = []
     if sites:
         where.append(f"site IN ({', '.join('?' * len(sites))})")
@@ -146,7 +146,8 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
         keys = [k for (k,) in archive.db.execute(sql, params)]
         enricher = ArchiveEnricher(archive.db)
         columns = ("canonical_url", "url", "title", "section", "text", "language", "alternates", "content_type")
-        done = 0
+        done = failed = 0
+        first_error = None
         for start in range(0, len(keys), 200):
             chunk = keys[start : start + 200]
             with archive.db.atomic():
@@ -157,13 +158,16 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
                     record = dict(zip(columns, row, strict=True))
                     record["alternates"] = json.loads(record["alternates"]) if record["alternates"] else []
                     enrich_record(record)
+                    if error := record.pop(ENRICHMENT_ERROR, None):
+                        failed += 1
+                        first_error = first_error or error
                     archive.db.execute(
                         "UPDATE articles SET doc_type = ?, doc_type_reason = ?, countries = ?, content_type = ?"
                         " WHERE canonical_url = ?",
                         [
                             record.get("doc_type"),
                             record.get("doc_type_reason"),
-                            json.dumps(record.get("countries") or [], ensure_ascii=False),
+                            None if record.get("countries") is None else json.dumps(record["countries"]),
                             record.get("content_type"),
                             key,
                         ],
@@ -174,4 +178,8 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
         groups = archive.db.execute("SELECT count(DISTINCT statement_group) FROM articles").fetchone()[0]
     finally:
         archive.close()
-    click.echo(f"{done} article(s) enriched; {clusters} cluster(s), {groups} statement group(s) in {db}")
+    if failed and failed == done:
+        raise click.ClickException(f"enrichment failed for all {failed} article(s): {first_error}")
+    if failed:
+        click.echo(f"enrichment failed for {failed} of {done} article(s): {first_error}", err=True)
+    click.echo(f"{done - failed} article(s) enriched; {clusters} cluster(s), {groups} statement group(s) in {db}")

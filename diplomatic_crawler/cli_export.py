@@ -6,13 +6,14 @@ Thin layer over `diplomatic_crawler.export`; an `ExportError` becomes one clean 
 from __future__ import annotations
 
 import functools
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .export import FORMATS, ExportError, ExportFilter
+from .export import FEED_FORMATS, FORMATS, ExportError, ExportFilter
 
 DEFAULT_DB = "output/archive.db"
 
@@ -36,7 +37,12 @@ def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--language", metavar="xx", help="Only articles in this ISO 639-1 language."),
         click.option("--query", metavar="FTS", help="Full-text search (SQLite FTS5 syntax) on title and text."),
         click.option("--crawl", "crawl_id", type=int, metavar="ID", help="Only what crawl run ID added or changed."),
-        click.option("--new", is_flag=True, help="Only what the latest crawl run added or changed."),
+        click.option(
+            "--new",
+            is_flag=True,
+            help="Only what the latest successful crawl added or changed, with what failed or interrupted"
+            " runs since the successful crawl before it added.",
+        ),
     ]
 
     @functools.wraps(func)
@@ -59,9 +65,9 @@ def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
 @_filter_options
 @click.option("-o", "--output", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-@click.option("--title", help="JSON Feed: the feed's title.")
-@click.option("--feed-url", help="JSON Feed: the URL the feed will be published at.")
-@click.option("--home-page-url", help="JSON Feed: the web page the feed belongs to.")
+@click.option("--title", help="JSON Feed, Atom: the feed's title.")
+@click.option("--feed-url", help="JSON Feed, Atom: the URL the feed will be published at (Atom: also its id).")
+@click.option("--home-page-url", help="JSON Feed, Atom: the web page the feed belongs to.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
 def export(
     db: str,
@@ -73,7 +79,7 @@ def export(
     home_page_url: str | None,
     bom: bool,
 ) -> None:
-    """Export articles of the archive as a JSON Feed 1.1, JSON Lines, JSON, CSV or Parquet file.
+    """Export articles of the archive as a JSON Feed 1.1, Atom 1.0, JSON Lines, JSON, CSV or Parquet file.
 
     Rows are streamed from one read snapshot (memory stays flat; a crawl may keep writing). The file is
     written under a temporary name and renamed when complete. CSV cells that a spreadsheet would run as a
@@ -83,6 +89,8 @@ def export(
 
       diplomatic-crawler export --format jsonfeed --new -o output/feed.json
 
+      diplomatic-crawler export --format atom --site mfa-az --feed-url https://example.org/mfa-az.atom -o mfa-az.atom
+
       diplomatic-crawler export --format csv --site mfa-az --since 2025-01 -o mfa-az.csv
 
       diplomatic-crawler export --format jsonl --query 'sanctions' -o - | jq .title
@@ -90,7 +98,7 @@ def export(
     from .export import export_file
 
     options: dict[str, Any] = {}
-    if fmt == "jsonfeed":
+    if fmt in FEED_FORMATS:
         options.update(title=title, feed_url=feed_url, home_page_url=home_page_url)
     if fmt == "csv":
         options["bom"] = bom
@@ -193,13 +201,12 @@ def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
 
     Example: diplomatic-crawler browse --db output/archive.db --port 8001
     """
+    import importlib.util
     import json
-    import shutil
-    import subprocess
     import sys
     import tempfile
 
-    from .datasette import metadata_for
+    from .datasette import metadata_for, setting_args
 
     path = Path(db)
     if not path.is_file():
@@ -214,16 +221,47 @@ def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
         Archive(path).close()  # apply pending migrations (the articles_browse view)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    datasette = shutil.which("datasette") or str(Path(sys.executable).with_name("datasette"))
-    if not Path(datasette).exists():
+    # Datasette of this environment, never another one on PATH, with the project's plugin (the reading page)
+    # registered even where the package's entry points are not installed (datasette/serve.py).
+    if importlib.util.find_spec("datasette") is None:
         raise click.ClickException("Datasette is not installed: pip install 'diplomatic-crawler[browse]'")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(metadata, handle)
     try:
-        code = subprocess.call(
-            [datasette, "serve", str(path), "--metadata", handle.name, "--host", host, "--port", str(port)]
-        )
+        serve = [sys.executable, "-m", "diplomatic_crawler.datasette.serve", str(path), "--metadata", handle.name]
+        code = _run_forwarding_signals([*serve, "--host", host, "--port", str(port), *setting_args()])
     finally:
         Path(handle.name).unlink(missing_ok=True)
-    if code not in (0, -2, 130):
+    if code not in (0, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT):
         raise click.ClickException(f"datasette exited with status {code}")
+
+
+def _run_forwarding_signals(argv: list[str]) -> int:
+    """Run a child to its end; SIGTERM, SIGINT and SIGHUP sent to us are passed on to it, and we wait for it.
+
+    Without this a `browse` stopped by a service manager or `kill` (SIGTERM) died at once and left its
+    Datasette serving the port. The child runs in its own process group, so a Ctrl-C at the terminal
+    reaches it once (through us), not twice: uvicorn takes a second SIGINT as "exit now".
+    """
+    import subprocess
+
+    child = subprocess.Popen(argv, process_group=0)
+    forwarded = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+    def forward(signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in forwarded}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # only if a handler was replaced under us: keep waiting
+                continue
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:  # we are unwinding from an error: never leave it behind
+            child.terminate()
+            child.wait(timeout=30)

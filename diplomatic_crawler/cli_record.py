@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 
 import click
 
@@ -23,16 +22,17 @@ def history(url: str, db: str, as_json: bool) -> None:
 
     Example: diplomatic-crawler history https://mfa.gov.example/en/news/123 --db output/archive.db
     """
+    from .archive import ArchiveError, connect_read_only
     from .versions import article_history, format_history
 
-    if not Path(db).exists():
-        raise click.ClickException(f"{db}: no such archive")
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = connect_read_only(db)
         try:
             found = article_history(conn, url)
         finally:
             conn.close()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
     except sqlite3.Error as exc:
         raise click.ClickException(f"{db}: cannot read the archive: {exc}") from exc
     if found is None:
@@ -60,7 +60,13 @@ def history(url: str, db: str, as_json: bool) -> None:
 
 @click.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
-@click.option("--seeds", "seeds_path", default="seeds", show_default=True, help="Seed file or directory.")
+@click.option(
+    "--seeds",
+    "seeds_path",
+    default="seeds",
+    show_default=True,
+    help="Seed file or directory; a site not in it uses the seed its articles were crawled with (kept in the archive).",
+)
 @click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable).")
 @click.option("--since", metavar="DATE", help="Only articles published (or, undated, first seen) on or after DATE.")
 @click.option(
@@ -107,3 +113,6 @@ def reextract(
         click.echo(json.dumps({s: v.as_dict() for s, v in summaries.items()}, ensure_ascii=False, indent=2))
     else:
         click.echo(format_summary(summaries, dry_run=dry_run))
+    checked = sum(s.checked for s in summaries.values())
+    if checked and all(s.failed == s.checked for s in summaries.values()):
+        raise click.ClickException(f"re-extraction failed for all {checked} articles (reasons listed above)")

@@ -99,9 +99,7 @@ def probe(
     if target is not None:
         click.echo(f"Draft written to {target}. Next: review it, then", err=err)
         click.echo(f"  diplomatic-crawler seeds validate {target}", err=err)
-        click.echo(
-            f"  scrapy crawl news -a seeds={target} -s SITE_MAX_PAGES=50 -s ARCHIVE_DB=/tmp/{report.name}.db", err=err
-        )
+        click.echo(f"  {report.test_crawl_command(str(target))}", err=err)
 
 
 def _table(rows: list[list[str]], right: set[int]) -> str:

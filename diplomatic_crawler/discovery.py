@@ -35,6 +35,7 @@ __all__ = [
     "parse_date",
     "parse_feed",
     "parse_sitemap",
+    "schema_types",
     "trap_reason",
 ]
 
@@ -164,6 +165,32 @@ def sitemap_body(body: bytes, url: str = "", max_size: int = 0) -> bytes | None:
         except (_DecompressionMaxSizeExceeded, OSError, EOFError):
             return None
     return body
+
+
+def sitemap_problem(body: bytes, max_size: int = 0) -> str:
+    """Why `parse_sitemap` found no entry in `body`, in words for the log (asked only then)."""
+    from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+    from scrapy.utils.gz import gunzip
+
+    if not body.strip():
+        return "empty body"
+    xml = body
+    if body[:3] == b"\x1f\x8b\x08":
+        try:
+            xml = gunzip(body, max_size=max_size)
+        except _DecompressionMaxSizeExceeded:
+            return (
+                f"gzip body of {len(body)} bytes expands beyond DOWNLOAD_MAXSIZE = {max_size} bytes"
+                " (a compression bomb?): not read"
+            )
+        except (OSError, EOFError) as exc:
+            return f"corrupt gzip data ({exc or type(exc).__name__})"
+    start = xml.lstrip()[:200]
+    if not start.startswith((b"<", b"\xef\xbb\xbf")):
+        return f"not XML (starts with {start[:40]!r})"
+    if b"<html" in start.lower():
+        return "an HTML page, not a sitemap"
+    return "no <url> or <sitemap> entries with a <loc> (not a urlset or sitemapindex, or broken XML)"
 
 
 def parse_sitemap(body: bytes, url: str = "", max_size: int = 0) -> list[SitemapEntry]:
@@ -300,9 +327,10 @@ def _first_attribute(tree: Any, tag: str, wanted: str, key: str | None = None, v
     return ""
 
 
-def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list[Link]:
+def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str, max_links: int = 0) -> list[Link]:
     """Every followable http(s) link of a page (anchors and `<link rel=next>`), absolute, without
-    `nofollow` links, files (PDF, images, ...) and duplicate targets."""
+    `nofollow` links, files (PDF, images, ...) and duplicate targets; the first `max_links` of them when
+    that is set (a hostile page of 400,000 links cost a worker 35 s and 600 MB to key them all)."""
     tree = html if isinstance(html, lxml.html.HtmlElement) else _parse_html(html)
     if tree is None:
         return []
@@ -335,7 +363,7 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
         elif href.startswith("/"):
             url = _shared_target(this_host, href)  # nor does a root-relative one, beyond the host
         else:
-            url = _followable(urljoin(base, href))
+            url = _resolved(base, href)
         if url is None:
             continue
         if url in seen:  # menus repeat links: the first one's text is kept
@@ -345,6 +373,8 @@ def page_links(html: bytes | str | lxml.html.HtmlElement, base_url: str) -> list
         seen.add(url)
         text = " ".join(el.text_content().split())[:200] if el.tag == "a" else ""
         links.append(Link(url, text, rel))
+        if max_links and len(links) >= max_links:
+            break
     return links
 
 
@@ -364,7 +394,16 @@ def _shared_target(base: str, href: str) -> str | None:
     `base` is then only "scheme://base.invalid/" (an href with a host) or "scheme://host/" (an href
     starting with "/"), so the result is shared by every page of the site (menus, footers and
     related-article boxes repeat on each)."""
-    return _followable(urljoin(base, href))
+    return _resolved(base, href)
+
+
+def _resolved(base: str, href: str) -> str | None:
+    """`_followable(urljoin(base, href))`, None for an href that is no URL at all: Python refuses a
+    bracketed host that is not an IPv6 address ("http://[ccpa-preferences]"), which lost the whole page."""
+    try:
+        return _followable(urljoin(base, href))
+    except ValueError:
+        return None
 
 
 def is_pagination(link: Link) -> bool:
@@ -453,7 +492,8 @@ class PageEvidence:
     paragraphs: int
 
 
-def _schema_types(tree: lxml.html.HtmlElement) -> set[str]:
+def schema_types(tree: lxml.html.HtmlElement) -> set[str]:
+    """The schema.org types a page declares (JSON-LD, with its @graph and mainEntity, and microdata), lower-case."""
     types: set[str] = set()
 
     def walk(node: Any) -> None:
@@ -524,7 +564,7 @@ def _evidence(tree: Any, scope: Any, og: str | None, canonical: str | None) -> P
     link_text = sum(len(" ".join(a.text_content().split())) for a in scope.iterdescendants("a"))
     return PageEvidence(
         og_type=og,
-        schema_types=frozenset(_schema_types(tree)),
+        schema_types=frozenset(schema_types(tree)),
         canonical=canonical,
         text_length=para_text,
         link_density=min(1.0, link_text / all_text),

@@ -468,7 +468,12 @@ class InFlight:
     Redis queue (or filtered there), and every article it yielded is committed to the shard. Only then
     is it deleted from the worker's in-flight hash; until then a dead worker's copy goes back to the queue.
     (Scrapy hands a callback's output to the scheduler and the pipelines concurrently, after the callback's
-    iterator has moved on, so the end of the iteration alone is not enough.)"""
+    iterator has moved on, so the end of the iteration alone is not enough.)
+
+    A link the trap guard holds back ("parked", traps.py) lives in this worker's memory only, so it keeps
+    the page it was found on in flight until it is sent (queued, or yielded by another callback, which then
+    answers for it) or dropped as a trap: a worker stopped or killed meanwhile hands that page back, and
+    the next worker finds the link again, instead of the link being lost with the process."""
 
     def __init__(self, frontier: Frontier):
         self.frontier = frontier
@@ -476,8 +481,31 @@ class InFlight:
         self.finished: set[str] = set()  # tokens whose callback is over
         self.parents: dict[int, tuple[Any, str]] = {}  # id(request) -> (request, token of its response)
         self.tokens_of: dict[str, list[str]] = {}  # article key -> tokens waiting for it
+        self.held: dict[int, tuple[Any, str]] = {}  # id(parked request) -> (request, token of its page)
+        self.holds: dict[str, int] = {}  # token -> parked requests found on its page
+
+    def hold(self, token: str | None, request: Any) -> None:
+        """`request`, found on the page of `token`, is parked by the trap guard (not yielded)."""
+        if token and id(request) not in self.held:
+            self.held[id(request)] = (request, token)
+            self.holds[token] = self.holds.get(token, 0) + 1
+
+    def unhold(self, requests: Iterable[Any]) -> None:
+        """These parked requests were sent or dropped: their pages no longer wait for them."""
+        for request in requests:
+            entry = self.held.get(id(request))
+            if entry is None or entry[0] is not request:
+                continue
+            del self.held[id(request)]
+            token = entry[1]
+            self.holds[token] -= 1
+            if self.holds[token] <= 0:
+                del self.holds[token]
+            self._maybe_done(token)
 
     def saw(self, token: str | None, obj: Any) -> None:
+        if isinstance(obj, Request):
+            self.unhold((obj,))  # a released parked link, yielded by another callback: that one answers for it
         if not token:
             return
         if isinstance(obj, Request):
@@ -498,6 +526,7 @@ class InFlight:
         if entry is not None and entry[0] is request:
             self.pending[entry[1]][0] -= 1
             self._maybe_done(entry[1])
+        self.unhold((request,))  # a parked link released straight to the engine (spider_idle)
 
     def committed(self, keys: Iterable[str]) -> None:
         for key in keys:
@@ -515,7 +544,7 @@ class InFlight:
 
     def _maybe_done(self, token: str) -> None:
         counts = self.pending.get(token, [0, 0])
-        if token in self.finished and counts[0] <= 0 and counts[1] <= 0:
+        if token in self.finished and counts[0] <= 0 and counts[1] <= 0 and token not in self.holds:
             self.finished.discard(token)
             self.pending.pop(token, None)
             self.frontier.done(token)

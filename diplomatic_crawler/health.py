@@ -3,7 +3,8 @@
 Reads the `crawls` / `crawl_sites` tables of an archive (read-only; nothing is written) and, per site:
 
 * articles per run, and whether the last runs archived nothing although the history says new articles
-  were due (`no_articles`), or nothing could be fetched at all (`unreachable`);
+  were due (`no_articles`), or nothing could be fetched at all (`unreachable`: in the last runs, or in
+  the last run when every site of it failed, as without a network);
 * the share of articles without a publication date (`undated`), of article pages with empty or very
   short text (`thin_text`), of responses that were 403 / 429 (`blocked`) or 5xx (`server_errors`), and
   of requests that failed (`failing`);
@@ -25,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .archive import COUNTERS
+from .archive import COUNTERS, ArchiveError, connect_read_only
 from .migrations import HEALTH_COUNTERS
 
 __all__ = [
@@ -150,7 +151,10 @@ def _connect(path: str | Path) -> sqlite3.Connection:
     if not path.is_file():
         raise HealthError(f"{path}: no archive here (run `scrapy crawl news` first, or pass --db)")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        conn = connect_read_only(path)
+    except ArchiveError as exc:
+        raise HealthError(str(exc)) from exc
+    try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.Error as exc:
         raise HealthError(f"{path}: cannot read archive: {exc}") from exc
@@ -321,6 +325,17 @@ def assess_site(site: str, runs: Sequence[Run], options: HealthOptions, now: dat
                 "unreachable",
                 f"nothing fetched in the last {n} runs (since {first.day}; {failed} requests failed)",
                 first.day,
+            )
+        )
+    elif recent[-1].status == "failed" and recent[-1].fetched == 0:
+        # Every site of the last run failed (no network, DNS down, a proxy gone): one run is enough to say so.
+        last = recent[-1]
+        flags.append(
+            Flag(
+                "unreachable",
+                f"nothing fetched in the last run ({last.day}; {last.failed} requests failed), in which every"
+                " site failed: network, DNS or proxy down?",
+                last.day,
             )
         )
     elif len(recent) >= n and all(r.new == 0 and r.updated == 0 for r in recent):

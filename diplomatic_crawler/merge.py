@@ -3,15 +3,18 @@
     diplomatic-crawler merge output/shards/*.db -o output/archive.db
 
 Idempotent: merging the same shards again, in any order, changes nothing. Per canonical URL the newest
-fetch wins; the content it replaces (or an older shard's different content) is kept in `article_versions`
-once per content hash; `first_seen` is the earliest and `last_checked` the latest of all copies; values
-are never overwritten with NULL. Crawl rows are copied once per shard crawl (`merge_sources` remembers
-which), with their `crawl_sites` counters; non-article pages and HTTP validators are combined. Each shard
-is merged in one transaction: a failure leaves the archive as it was before that shard.
+fetch wins; the content it replaces (or an older shard's different content), and the earlier states each
+shard kept in its own `article_versions`, are kept in `article_versions` once per content hash (with the
+earliest fetch of that content), numbered in the order they were fetched; `first_seen` is the earliest
+and `last_checked` the latest of all copies; values are never overwritten with NULL. Crawl rows are copied
+once per shard crawl (`merge_sources` remembers which), with their `crawl_sites` counters; raw captures,
+withdrawal events, non-article pages and HTTP validators are combined. Each shard is merged in one
+transaction: a failure leaves the archive as it was before that shard.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -20,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .archive import Archive, ArchiveError, utcnow
+from .archive import Archive, ArchiveError, connect_read_only, utcnow
 from .enrich.clusters import Signature, index_buckets
+from .export.schema import utc_instant
 from .migrations import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -80,18 +84,18 @@ def _check_shard(path: Path, target: Path) -> None:
 
 
 class _open_shard:
-    """A read-only connection to a shard (a running worker may still be writing it: WAL gives a snapshot)."""
+    """A read-only connection to a shard (a running worker may still be writing it: WAL gives a snapshot;
+    a shard copied to a read-only place is read there too, see `connect_read_only`)."""
 
     def __init__(self, path: Path):
         self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
         try:
-            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.Error as exc:
-            raise MergeError(f"{self.path}: cannot read: {exc}") from exc
+            self.conn = connect_read_only(self.path)
+        except ArchiveError as exc:
+            raise MergeError(str(exc).replace("no such archive", "no such shard")) from exc
+        self.conn.row_factory = sqlite3.Row
         return self.conn
 
     def __exit__(self, *exc: object) -> None:
@@ -108,7 +112,10 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 
 def _merge_one(db: sqlite3.Connection, shard: sqlite3.Connection, name: str, report: MergeReport) -> None:
     crawl_ids = _merge_crawls(db, shard, name, report)
-    _merge_articles(db, shard, crawl_ids, report)
+    touched: set[str] = set()  # articles whose versions changed here: renumbered in time order
+    _merge_articles(db, shard, crawl_ids, report, touched)
+    _merge_versions(db, shard, crawl_ids, report, touched)
+    _renumber_versions(db, touched)
     _merge_pages(db, shard)
     _merge_enrichment_tables(db, shard)
     _merge_record_tables(db, shard, crawl_ids)
@@ -157,7 +164,11 @@ def _empty(value: Any) -> bool:
 
 
 def _merge_articles(
-    db: sqlite3.Connection, shard: sqlite3.Connection, crawl_ids: Mapping[int, int], report: MergeReport
+    db: sqlite3.Connection,
+    shard: sqlite3.Connection,
+    crawl_ids: Mapping[int, int],
+    report: MergeReport,
+    touched: set[str],
 ) -> None:
     target_cols = set(_columns(db, "articles"))
     for col in _columns(shard, "articles"):  # a shard written by a newer worker may have more columns
@@ -193,7 +204,7 @@ def _merge_articles(
         else:
             newer = (row.get("fetched_at") or "") > (current.get("fetched_at") or "")
             old, new = (current, row) if newer else (row, current)
-            if _keep_version(db, old, superseded_at=new.get("fetched_at") or utcnow()):
+            if _keep_version(db, old, superseded_at=new.get("fetched_at") or utcnow(), touched=touched):
                 report.versions += 1
             if newer:  # the newer content wins; a NULL in it overwrites nothing
                 updates.update({k: v for k, v in row.items() if k not in fixed[:3] and not _empty(v)})
@@ -203,6 +214,8 @@ def _merge_articles(
             updates["first_seen"] = first
         if last and last != current.get("last_checked"):
             updates["last_checked"] = last
+        if "published_utc" in target_cols:  # the instant always goes with the date kept (NULL for a day)
+            updates["published_utc"] = utc_instant(updates.get("published") or current.get("published"))
         updates = {k: v for k, v in updates.items() if current.get(k) != v}
         if updates:
             assignments = ", ".join(f"[{k}] = ?" for k in updates)
@@ -213,24 +226,103 @@ def _merge_articles(
             report.unchanged += 1
 
 
-def _keep_version(db: sqlite3.Connection, row: Mapping[str, Any], *, superseded_at: str) -> bool:
+def _keep_version(db: sqlite3.Connection, row: Mapping[str, Any], *, superseded_at: str, touched: set[str]) -> bool:
     """Store `row`'s content as an older version unless that content is stored already."""
-    key = row["canonical_url"]
-    if db.execute(
-        "SELECT 1 FROM article_versions WHERE canonical_url = ? AND content_hash IS ?", (key, row.get("content_hash"))
-    ).fetchone():
-        return False
-    version = db.execute("SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE canonical_url = ?", (key,))
     values = {
-        "canonical_url": key,
-        "version": version.fetchone()[0],
+        "canonical_url": row["canonical_url"],
         **{k: row.get(k) for k in CONTENT_KEEP},
         "superseded_at": superseded_at,
         "row": json.dumps(dict(row), ensure_ascii=False, sort_keys=True, default=str),
     }
-    names = ", ".join(values)
+    return _add_version(db, values, touched)
+
+
+# Taken from the earliest copy of a version's content.
+_EARLIEST = ("fetched_at", "published", "extractor_version", "crawl_id", "row")
+
+
+def _add_version(db: sqlite3.Connection, values: dict[str, Any], touched: set[str]) -> bool:
+    """Store one earlier state of an article (an `article_versions` row without its number) unless its
+    content is stored already. Copies of the same content (two workers fetched it) become one version with
+    the earliest fetch and the earliest supersession among them, so the result does not depend on the order
+    in which shards are merged. Return whether a version was added."""
+    key = values["canonical_url"]
+    found = db.execute(
+        "SELECT version, fetched_at, superseded_at FROM article_versions WHERE canonical_url = ? AND content_hash IS ?",
+        (key, values.get("content_hash")),
+    ).fetchone()
+    if found is not None:
+        number, fetched_at, superseded_at = found
+        changes: dict[str, Any] = {}
+        if values.get("fetched_at") and (fetched_at is None or values["fetched_at"] < fetched_at):
+            changes.update({k: values.get(k) for k in _EARLIEST})
+        if values["superseded_at"] < superseded_at:
+            changes["superseded_at"] = values["superseded_at"]
+        if changes:
+            assignments = ", ".join(f"[{k}] = ?" for k in changes)
+            db.execute(
+                f"UPDATE article_versions SET {assignments} WHERE canonical_url = ? AND version = ?",
+                [*changes.values(), key, number],
+            )
+            touched.add(key)
+        return False
+    (number,) = db.execute(
+        "SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE canonical_url = ?", (key,)
+    ).fetchone()
+    values = {**values, "version": number}
+    names = ", ".join(f"[{k}]" for k in values)
     db.execute(f"INSERT INTO article_versions ({names}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+    touched.add(key)
     return True
+
+
+def _merge_versions(
+    db: sqlite3.Connection,
+    shard: sqlite3.Connection,
+    crawl_ids: Mapping[int, int],
+    report: MergeReport,
+    touched: set[str],
+) -> None:
+    """The earlier states the shard itself kept (its articles changed between two of its crawls), with their
+    crawl ids mapped like the articles'."""
+    if "article_versions" not in _tables(shard):
+        return
+    have = set(_columns(db, "article_versions"))
+    cols = [c for c in _columns(shard, "article_versions") if c != "version" and c in have]
+    names = ", ".join(f"[{c}]" for c in cols)
+    for shard_row in shard.execute(f"SELECT {names} FROM article_versions ORDER BY canonical_url, version"):
+        values = dict(zip(cols, shard_row, strict=True))
+        if values.get("crawl_id") is not None:
+            values["crawl_id"] = crawl_ids.get(values["crawl_id"], values["crawl_id"])
+        if values.get("row"):
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                row = json.loads(values["row"])
+                if row.get("crawl_id") is not None:
+                    row["crawl_id"] = crawl_ids.get(row["crawl_id"], row["crawl_id"])
+                values["row"] = json.dumps(row, ensure_ascii=False, sort_keys=True)
+        if _add_version(db, values, touched):
+            report.versions += 1
+
+
+def _renumber_versions(db: sqlite3.Connection, keys: Iterable[str]) -> None:
+    """Number each article's versions 1, 2, ... in the order their content was fetched (`history` lists
+    them by number)."""
+    for key in keys:
+        numbers = [
+            n
+            for (n,) in db.execute(
+                "SELECT version FROM article_versions WHERE canonical_url = ?"
+                " ORDER BY fetched_at IS NULL, fetched_at, superseded_at, version",
+                (key,),
+            )
+        ]
+        if numbers == list(range(1, len(numbers) + 1)):
+            continue
+        db.execute("UPDATE article_versions SET version = -version WHERE canonical_url = ?", (key,))
+        for new, old in enumerate(numbers, 1):
+            db.execute(
+                "UPDATE article_versions SET version = ? WHERE canonical_url = ? AND version = ?", (new, key, -old)
+            )
 
 
 def _merge_pages(db: sqlite3.Connection, shard: sqlite3.Connection) -> None:
@@ -265,7 +357,7 @@ def _merge_enrichment_tables(db: sqlite3.Connection, shard: sqlite3.Connection) 
             )
             if cursor.rowcount == 1:
                 index_buckets(db, cursor.lastrowid, Signature.from_blob(blob, size))
-    for table in ("language_links", "statement_members"):
+    for table in ("language_links", "statement_members", "seed_files"):
         if table not in have:
             continue
         cols = [c for c in _columns(shard, table) if c in set(_columns(db, table))]

@@ -5,6 +5,7 @@ Add a new function and append it to `MIGRATIONS`; never edit one that has shippe
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 import sqlite_utils
@@ -99,6 +100,10 @@ def _article_id(db: sqlite_utils.Database) -> None:
     db.conn.create_function("_dc_article_id", 1, article_id, deterministic=True)
     db.execute("UPDATE articles SET article_id = _dc_article_id(canonical_url) WHERE article_id IS NULL")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_article_id ON articles (article_id)")
+
+
+# The publication year as `articles_browse` computes it; idx_articles_year is an index on this expression.
+_YEAR = "CAST(substr(published, 1, 4) AS INTEGER)"
 
 
 def _browse_view(db: sqlite_utils.Database) -> None:
@@ -276,6 +281,132 @@ def _compact_lsh_index(db: sqlite_utils.Database) -> None:
     rebuild_buckets(db)
 
 
+def _published_calendar(db: sqlite_utils.Database) -> None:
+    """`articles.published_calendar`: the calendar the page wrote its date in (`gregorian`, `solar_hijri`,
+    `hijri`, `japanese`, `buddhist`, `minguo`, `ethiopian`); every date archived before was Gregorian."""
+    if "published_calendar" not in db["articles"].columns_dict:
+        db.execute("ALTER TABLE articles ADD COLUMN published_calendar TEXT")
+    db.execute("UPDATE articles SET published_calendar = 'gregorian'"
+               " WHERE published IS NOT NULL AND published_calendar IS NULL")
+
+
+def _language_source(db: sqlite_utils.Database) -> None:
+    """`articles.language_source`: where `language` came from (jsonld, html, og, meta, seed, or detected
+    from the text); NULL for rows archived before, until they are re-extracted."""
+    if "language_source" not in db["articles"].columns_dict:
+        db.execute("ALTER TABLE articles ADD COLUMN language_source TEXT")
+
+
+def _url_patterns(db: sqlite_utils.Database) -> None:
+    """`url_patterns`: what the crawl learnt of each site's link patterns (see `diplomatic_crawler.traps`):
+    pages fetched, new articles they yielded, and whether the pattern is a trap no longer followed."""
+    db["url_patterns"].create(
+        {"site": str, "pattern": str, "pages": int, "articles": int, "trapped": int, "updated": str},
+        pk=("site", "pattern"),
+        not_null={"site", "pattern"},
+        defaults={"pages": 0, "articles": 0, "trapped": 0},
+        if_not_exists=True,
+    )
+
+
+def _article_signals(db: sqlite_utils.Database) -> None:
+    """`article_signals`: what discovery last said of each archived article (sitemap `lastmod`, feed
+    `updated`) and the validators of its page (ETag, Last-Modified): a change of any of them, not a
+    comparison with our fetch time, makes the next crawl fetch it again, conditionally."""
+    db["article_signals"].create(
+        {
+            "canonical_url": str,
+            "site": str,
+            "lastmod": str,
+            "feed_updated": str,
+            "etag": str,
+            "last_modified": str,
+            "updated": str,
+        },
+        pk="canonical_url",
+        if_not_exists=True,
+    )
+
+
+def _published_utc(db: sqlite_utils.Database) -> None:
+    """`articles.published_utc`: `published` as a UTC instant (`YYYY-MM-DDTHH:MM:SSZ`), so that ordering by
+    time is chronological whatever each publisher's offset; NULL for a day-only date (no time is invented)
+    or a datetime without offset. Backfilled from `published`, which is kept exactly as read; indexed."""
+    from .export.schema import utc_instant
+
+    if "published_utc" not in db["articles"].columns_dict:
+        db.execute("ALTER TABLE articles ADD COLUMN published_utc TEXT")
+    db.conn.create_function("_dc_utc_instant", 1, utc_instant, deterministic=True)
+    db.execute("UPDATE articles SET published_utc = _dc_utc_instant(published) WHERE published IS NOT NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_published_utc ON articles (published_utc)")
+
+
+def _seed_files(db: sqlite_utils.Database) -> None:
+    """`seed_files`: the text of every seed file a crawl ran with, keyed by its SHA-256 (the `seed_hash` on
+    each article), so an article can be re-extracted with the rules it was crawled with after the file is
+    gone or changed (the demo's seeds are temporary). Rows archived before have no seed text here."""
+    db["seed_files"].create(
+        {"seed_hash": str, "site": str, "toml": str, "path": str, "first_used": str},
+        pk="seed_hash",
+        not_null={"seed_hash", "site", "toml"},
+        if_not_exists=True,
+    )
+# Columns of `articles_browse` since migration 97: what a reader scans in a list (the text is on the reading page).
+_BROWSE_COLUMNS = (
+    "article_id", "title", "published", "published_precision", "site", "country", "language", "doc_type",
+    "authors", "word_count", "withdrawn_at", "canonical_url",
+)
+# Since migration 98: the title first, what tells articles apart next, the ids last.
+_BROWSE_ORDER = (
+    "title", "published", "site", "language", "country", "doc_type", "authors", "word_count",
+    "published_precision", "withdrawn_at", "article_id", "canonical_url",
+)
+# Tables whose rows belong to one article (`canonical_url`): foreign keys since migration 97.
+_ARTICLE_CHILDREN = ("article_versions", "captures", "article_events")
+
+
+def _create_browse_view(db: sqlite_utils.Database, names: tuple[str, ...]) -> None:
+    columns = db["articles"].columns_dict
+    shown = ", ".join(f"articles.{name}" for name in names if name in columns)
+    db.execute("DROP VIEW IF EXISTS articles_browse")
+    db.execute(f"CREATE VIEW articles_browse AS SELECT articles.rowid AS rowid, {shown}, {_YEAR} AS year FROM articles")
+
+
+def _browse_indexes(db: sqlite_utils.Database) -> None:
+    """Datasette at 100,000 articles: indexes for the default facets (language, country and the year of
+    `published`, the expression `articles_browse.year` is computed with), `articles_browse` narrowed to the
+    columns a list shows (the text is read on the reading page), and foreign keys from the rows that belong
+    to an article (versions, captures, withdrawal events) to `articles`, so Datasette links them. Rows that
+    refer to no archived article would break the foreign keys: the migration names them and stops."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_language ON articles (language)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_country ON articles (country)")
+    db.execute(f"CREATE INDEX IF NOT EXISTS idx_articles_year ON articles ({_YEAR})")
+    _create_browse_view(db, _BROWSE_COLUMNS)
+    for table in _ARTICLE_CHILDREN:
+        if not db[table].exists():
+            continue
+        orphans = db.execute(
+            f"SELECT count(*) FROM [{table}] WHERE canonical_url NOT IN (SELECT canonical_url FROM articles)"
+        ).fetchone()[0]
+        if orphans:
+            raise sqlite3.IntegrityError(
+                f"{orphans} row(s) of {table} refer to no archived article; list them with: SELECT * FROM {table}"
+                " WHERE canonical_url NOT IN (SELECT canonical_url FROM articles), then delete or restore them"
+            )
+    wanted = [
+        (table, "canonical_url", "articles", "canonical_url")
+        for table in _ARTICLE_CHILDREN
+        if db[table].exists() and not any(fk.column == "canonical_url" for fk in db[table].foreign_keys)
+    ]
+    if wanted:
+        db.add_foreign_keys(wanted)
+
+
+def _browse_order(db: sqlite_utils.Database) -> None:
+    """`articles_browse` with the title as its first column and the ids last: the list reads as headlines."""
+    _create_browse_view(db, _BROWSE_ORDER)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -290,5 +421,13 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (60, "merge_sources (shard crawl -> crawl) and article_versions, for merging worker shards", _merge_sources),
     (70, "articles_au: the full-text index follows title and text, not every UPDATE", _fts_update_trigger),
     (80, "minhash_buckets (bucket, ref) instead of minhash_bands: a compact LSH index", _compact_lsh_index),
+    (90, "articles.published_calendar: the calendar of the page's date (backfilled gregorian)", _published_calendar),
+    (91, "articles.language_source: declared (jsonld, html, og, meta, seed) or detected", _language_source),
+    (93, "url_patterns: link patterns per site, their yield of new articles, learnt traps", _url_patterns),
+    (94, "article_signals: sitemap lastmod, feed updated, ETag and Last-Modified of each article", _article_signals),
+    (95, "articles.published_utc: the publication instant in UTC, NULL for a day (backfilled)", _published_utc),
+    (96, "seed_files: the text of each seed file crawled with, by seed_hash (for reextract)", _seed_files),
+    (97, "Datasette: facet indexes, articles_browse narrowed, foreign keys to articles", _browse_indexes),
+    (98, "articles_browse: title first, ids last", _browse_order),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

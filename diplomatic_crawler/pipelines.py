@@ -1,21 +1,31 @@
 """Item pipeline: batch articles into the SQLite archive.
 
 Each batch is one transaction and each article one savepoint inside it, so an article is either fully
-written or not at all. Batches are written by a background thread with its own connection
+written or not at all. A batch is handed over when it holds `ARCHIVE_BATCH_SIZE` articles or when its
+oldest article has waited `ARCHIVE_COMMIT_INTERVAL` seconds, whichever comes first: a crawl that slows
+down (a Crawl-delay, a Retry-After pause) still commits each article within seconds, so a killed process
+loses at most those seconds of work. Batches are written by a background thread with its own connection
 (`ARCHIVE_WRITER_THREAD`, on by default), so commits never hold up the reactor; they are written in
 order, and closing the spider waits for all of them. If the archive cannot be written the crawl stops
 (reason `archive_error`) and `scrapy crawl` exits non-zero.
+
+The run's `crawls` row is written when the spider starts crawling its seeds (`CRAWL_STARTED`, sent by
+`NewsSpider.start`), not when the spider is opened: `scrapy shell`, `scrapy fetch` and `scrapy parse` open
+the project's spider too (shell without ever starting it, fetch and parse with their own `start`), and
+each left a "running" or empty crawl in the archive.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.utils.asyncio import create_looping_call
 
 from .archive import Archive, ArchiveError, get_archive
 from .items import ArchivedArticle
@@ -31,6 +41,8 @@ ARCHIVE_ERROR_STAT = "diplomatic/archive_error"
 # Signal sent with `items=[ArchivedArticle, ...]` once a batch is committed (distributed mode marks them
 # archived for every worker and releases their requests).
 ARTICLES_WRITTEN = object()
+# Signal sent with `spider=` by `NewsSpider.start` when a crawl of the seeds begins: the crawl row is written.
+CRAWL_STARTED = object()
 
 
 def crawl_id_of(crawler: Crawler) -> int | None:
@@ -41,6 +53,9 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.batch_size = max(1, crawler.settings.getint("ARCHIVE_BATCH_SIZE", 25))
+        self.commit_interval = max(0.0, crawler.settings.getfloat("ARCHIVE_COMMIT_INTERVAL", 2.0))
+        self._oldest: float | None = None  # time.monotonic() when the oldest buffered article arrived
+        self._timer: Any = None
         self.buffer: list[ArchivedArticle] = []
         self.failed = False
         self._closing: asyncio.Future[None] | None = None
@@ -54,29 +69,49 @@ class ArchivePipeline:
         pipeline = cls(crawler)
         # An idle crawl commits what it holds (a distributed worker may stay idle, waiting for the others).
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.crawl_started, signal=CRAWL_STARTED)
         return pipeline
 
     def spider_idle(self) -> None:
         self.flush(wait=True)
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
         archive = get_archive(self.crawler)
-        sites = list(getattr(spider, "seeds", {}) or {})
+        if self.background and str(archive.path) != ":memory:":
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="archive-writer")
+        if self.commit_interval > 0:
+            self._timer = create_looping_call(self._commit_due)
+            self._timer.start(min(1.0, self.commit_interval), now=False)
+
+    def _commit_due(self) -> None:
+        """Timer: hand over the buffered articles once the oldest has waited `commit_interval`."""
+        if self.buffer and self._oldest is not None and time.monotonic() - self._oldest >= self.commit_interval:
+            self.flush()
+
+    def crawl_started(self, spider: Any) -> None:
+        """Record the run in `crawls` (once; its id goes on every article the run writes)."""
+        if crawl_id_of(self.crawler) is not None:
+            return
+        archive = get_archive(self.crawler)
         args = {
             "seeds": getattr(spider, "seeds_arg", None) or self.crawler.settings.get("SEEDS_PATH"),
             "site": getattr(spider, "site_arg", None),
             "archive_db": str(archive.path),
         }
-        self.crawler._diplomatic_crawl_id = archive.start_crawl(args, sites)
-        if self.background and str(archive.path) != ":memory:":
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="archive-writer")
+        try:
+            seeds = getattr(spider, "seeds", {}) or {}
+            self.crawler._diplomatic_crawl_id = archive.start_crawl(args, list(seeds))
+            archive.save_seed_files(seeds.values())
+        except ArchiveError as exc:
+            self._fail(exc)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArchivedArticle):
             return item
         if self.failed:
             return item
+        if not self.buffer:
+            self._oldest = time.monotonic()
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
@@ -88,6 +123,7 @@ class ArchivePipeline:
         """Hand the buffered articles to the writer as one batch (or write them here without a writer
         thread); count the outcomes of the batches written so far, or of all of them with `wait`."""
         batch, self.buffer = self.buffer, []
+        self._oldest = None
         if batch and not self.failed:
             records = [i.to_record() for i in batch]
             crawl_id = crawl_id_of(self.crawler)
@@ -153,6 +189,8 @@ class ArchivePipeline:
         self.crawler.signals.send_catch_log(ARTICLES_WRITTEN, items=batch)
 
     def close_spider(self) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
         self.flush(wait=True)
         if self._writer is not None:
             self._writer.submit(self._close_writer_archive).result()

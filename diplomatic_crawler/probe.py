@@ -572,6 +572,17 @@ class ProbeReport:
     def seed_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.fields.items() if v not in (None, [], "")}
 
+    def test_crawl_command(self, seed_path: str) -> str:
+        """The suggested first crawl of the draft, with a page cap, and with the `ALLOW_PRIVATE_NETWORKS`
+        value its host needs when the site is a private or loopback one (the crawl refuses it otherwise)."""
+        from .security import NetworkPolicy, suggested_allow_value
+
+        command = f"scrapy crawl news -a seeds={seed_path} -s SITE_MAX_PAGES=50 -s ARCHIVE_DB=/tmp/{self.name}.db"
+        host = urlsplit(self.url).hostname or ""
+        if host and NetworkPolicy().url_reason(self.url) is not None:
+            command += f" -s ALLOW_PRIVATE_NETWORKS={suggested_allow_value(host)}"
+        return command
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "url": self.url,
@@ -1197,7 +1208,7 @@ def probe_site(url: str, options: ProbeOptions | None = None, fetcher: Fetcher |
         f"DRAFT seed written by `diplomatic-crawler probe {url}` on {now.date().isoformat()}.",
         "Every value below is a guess from what the probe saw; the comment above each says what it rests on.",
         "Review it, then: diplomatic-crawler seeds validate <this file>, and a test crawl with a page cap:",
-        f"  scrapy crawl news -a seeds=<this file> -s SITE_MAX_PAGES=50 -s ARCHIVE_DB=/tmp/{name}.db",
+        f"  {report.test_crawl_command('<this file>')}",
         f"Requests sent: {fetcher.requests} ({robots_note or 'robots.txt obeyed'}"
         + (f"; {len(fetcher.refused)} URL(s) not fetched: disallowed or over budget" if fetcher.refused else "")
         + f"). Sample articles: {ok_samples}.",

@@ -8,8 +8,11 @@ the size of the site. Here a queued request is one bytes object of its non-defau
 kB), rebuilt with Scrapy's own `request_from_dict` when the scheduler pops it. Pickling a request costs
 some 20 µs, nothing beside the milliseconds its page takes to download and extract.
 
-A request that cannot be stored so (a callback that is not a spider method, an unpicklable meta value)
-is kept as it is, in the same queue and order. Enable with
+Only requests the spider built are packed: those whose callback is one of its methods. Any other request
+(a callback that is not a spider method, an unpicklable meta value, and a request without a callback) is
+kept as it is, in the same queue and order. A request without a callback is one that Scrapy's own commands
+schedule: `scrapy shell` gives its request a callback only after `engine.crawl` has queued it, so a copy
+rebuilt from a record would have lost it and the shell would wait for ever. Enable with
 `SCHEDULER_MEMORY_QUEUE = "diplomatic_crawler.queues.CompactLifoMemoryQueue"` (the project default).
 """
 
@@ -47,8 +50,10 @@ _SAME_AS_URL = "\x00url"  # meta["key"] (the archive key) is usually the URL its
 
 def pack_request(request: Request, spider: Spider | None) -> bytes:
     """The request as a pickled dict of its non-default fields, in the form of `Request.to_dict()`.
-    Raises ValueError when a callback is not a method of `spider`, TypeError/pickle.PicklingError (and
-    others) for an unpicklable value."""
+    Raises ValueError when the callback is not a method of `spider` (or there is none: see the module
+    docstring), TypeError/pickle.PicklingError (and others) for an unpicklable value."""
+    if request.callback is None:
+        raise ValueError("a request without a callback may be given one after it is queued")
     record: dict[str, Any] = {
         "url": request.url,
         "callback": _method_name(request.callback, spider),

@@ -7,6 +7,10 @@ and compared with the stored row. Rows whose extracted fields changed are writte
 write path (`Archive.write_articles(..., revise=True)`), so the previous state goes to `article_versions`;
 identical results leave the row untouched. The row keeps its key, its fetch time and the crawl that
 fetched the capture; `extractor_version` and `seed_hash` say what produced the new values.
+
+Each article is re-extracted with its site's seed from the seeds path (a corrected seed improves old rows);
+a site not found there uses the seed text the article was crawled with, kept in the archive
+(`seed_files`, by the row's `seed_hash`): the demo's temporary seeds, a seed file removed since.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from .enrich.hooks import item_extra
 from .enrich.pdf import extract_pdf_enriched, is_pdf
 from .extraction import Article
 from .items import ArchivedArticle
-from .seeds import Seed, load_seeds
+from .seeds import DEFAULT_SEEDS_DIR, Seed, SeedError, curated_seeds_dir, load_seeds, seed_from_bytes
 from .workers import ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 __all__ = ["COMPARED_FIELDS", "ReextractError", "SiteSummary", "format_summary", "reextract"]
@@ -72,17 +76,19 @@ class _Task:
     url: str
     fetched_at: str
     crawl_id: int | None
+    seed_hash: str | None
 
 
-def _analyse(item: tuple[_Task, Seed, bytes]) -> PageAnalysis:
+def _analyse(item: tuple[_Task, Seed, bytes, str | None]) -> PageAnalysis:
     """The worker task (module level, so it pickles by reference): what the spider runs on the response,
-    `analyse_page` for HTML or the PDF extraction for a PDF statement."""
-    task, seed, body = item
+    `analyse_page` for HTML (with the capture's Content-Type, as the crawl decoded it) or the PDF
+    extraction for a PDF statement."""
+    task, seed, body, content_type = item
     fetched_at = datetime.fromisoformat(task.fetched_at)
     if is_pdf(body):
         article, enrichment = extract_pdf_enriched(body, task.url, seed, fetched_at=fetched_at)
         return PageAnalysis("article", [], article, enrichment={**enrichment, "content_type": "pdf"})
-    return analyse_page(body, task.url, seed, classify=True, fetched_at=fetched_at)
+    return analyse_page(body, task.url, seed, classify=True, fetched_at=fetched_at, content_type=content_type)
 
 
 def reextract(
@@ -100,8 +106,9 @@ def reextract(
     db_path = Path(db_path)
     if not db_path.exists():
         raise ReextractError(f"{db_path}: no such archive")
-    seeds = {s.name: s for s in load_seeds(seeds_path)}
+    seeds = _path_seeds(seeds_path)
     with Archive(db_path) as archive:
+        archived = _ArchivedSeeds(archive.seed_files())
         tasks = _tasks(archive, list(sites), since)
         summaries: dict[str, SiteSummary] = {}
         for task in tasks:
@@ -109,7 +116,8 @@ def reextract(
         pool = ExtractionPool(workers, timeout, name="reextract")
         pending: list[tuple[_Task, dict[str, Any]]] = []
         with pool:
-            for task, future in pool.map_unordered(_analyse, _inputs(archive, tasks, seeds, summaries)):
+            inputs = _inputs(archive, tasks, seeds, archived, summaries)
+            for task, future in pool.map_unordered(_analyse, inputs):
                 summary = summaries[task[0].site]
                 summary.checked += 1
                 try:
@@ -144,7 +152,7 @@ def reextract(
 def _tasks(archive: Archive, sites: list[str], since: str | None) -> list[_Task]:
     """The latest capture of each matching article (metadata only: bodies are read one at a time)."""
     sql = (
-        "SELECT c.id, a.canonical_url, a.site, c.url, c.fetched_at, c.crawl_id FROM articles a"
+        "SELECT c.id, a.canonical_url, a.site, c.url, c.fetched_at, c.crawl_id, a.seed_hash FROM articles a"
         " JOIN captures c ON c.id = (SELECT max(id) FROM captures WHERE canonical_url = a.canonical_url)"
         " WHERE 1"
     )
@@ -158,32 +166,78 @@ def _tasks(archive: Archive, sites: list[str], since: str | None) -> list[_Task]
     return [_Task(*row) for row in archive.db.execute(sql + " ORDER BY a.site, c.id", params)]
 
 
+def _path_seeds(seeds_path: str | Path | None) -> dict[str, Seed]:
+    """The seeds of the seeds path by name. None (or the default `seeds` where there is none) is no path:
+    every article then uses the seed it was crawled with, from the archive."""
+    if seeds_path is None or (str(seeds_path) == DEFAULT_SEEDS_DIR and curated_seeds_dir() is None):
+        return {}
+    return {s.name: s for s in load_seeds(seeds_path)}
+
+
+class _ArchivedSeeds:
+    """The seeds kept in the archive (`seed_files`), parsed on first use."""
+
+    def __init__(self, texts: dict[str, tuple[str, str]]):
+        self.texts = texts
+        self.parsed: dict[str, Seed | str] = {}
+
+    def get(self, seed_hash: str | None, site: str) -> Seed | str:
+        """The archived seed of this hash, or why there is none."""
+        if seed_hash is None or seed_hash not in self.texts:
+            return (
+                f"no seed named {site!r} in the seeds path, and the archive keeps no copy of the seed it was"
+                " crawled with (crawled before seeds were archived): pass --seeds with that site's seed file"
+            )
+        if seed_hash not in self.parsed:
+            name, text = self.texts[seed_hash]
+            try:
+                raw = text.encode("utf-8")
+                self.parsed[seed_hash] = seed_from_bytes(raw, f"archived seed {name}", expected_name=name)
+            except SeedError as exc:  # a seed valid then may not pass today's rules
+                self.parsed[seed_hash] = f"the archived seed no longer validates: {exc}"
+        return self.parsed[seed_hash]
+
+
 def _inputs(
-    archive: Archive, tasks: list[_Task], seeds: dict[str, Seed], summaries: dict[str, SiteSummary]
-) -> Iterator[tuple[_Task, Seed, bytes]]:
+    archive: Archive,
+    tasks: list[_Task],
+    seeds: dict[str, Seed],
+    archived: _ArchivedSeeds,
+    summaries: dict[str, SiteSummary],
+) -> Iterator[tuple[_Task, Seed, bytes, str | None]]:
     """Yield the pool's inputs lazily (`map_unordered` keeps a few pending), so only a few bodies are in
     memory at a time; a missing seed or an unreadable capture is counted as failed here."""
-    columns = ("id", "store", "sha256", "warc_file", "warc_offset")
+    columns = ("id", "store", "sha256", "warc_file", "warc_offset", "headers")
     for task in tasks:
-        seed = seeds.get(task.site)
-        if seed is None:
+        seed = seeds.get(task.site) or archived.get(task.seed_hash, task.site)
+        if isinstance(seed, str):
             summaries[task.site].checked += 1
-            _failed(summaries[task.site], task, f"no seed named {task.site!r} in the seeds path")
+            _failed(summaries[task.site], task, seed)
             continue
         row = archive.db.execute(f"SELECT {', '.join(columns)} FROM captures WHERE id = ?", [task.capture_id])
         try:
-            body = read_body(archive.db, dict(zip(columns, row.fetchone(), strict=True)))
+            row_data = dict(zip(columns, row.fetchone(), strict=True))
+            body = read_body(archive.db, row_data)
         except CaptureError as exc:
             summaries[task.site].checked += 1
             _failed(summaries[task.site], task, str(exc))
             continue
-        yield task, seed, body
+        yield task, seed, body, _content_type(row_data["headers"])
+
+
+def _content_type(headers: str | None) -> str | None:
+    """The Content-Type of a capture's stored header list (JSON pairs), if any."""
+    for name, value in json.loads(headers or "[]"):
+        if name.lower() == "content-type":
+            return value
+    return None
 
 
 def _failed(summary: SiteSummary, task: _Task, reason: str) -> None:
+    """Count a failure; the summary lists it (the log only at DEBUG, so that it is not printed twice)."""
     summary.failed += 1
     summary.failures.append(f"{task.key}: {reason}")
-    logger.warning("%s: re-extraction failed for %s: %s", summary.site, task.key, reason)
+    logger.debug("%s: re-extraction failed for %s: %s", summary.site, task.key, reason)
 
 
 def _record(task: _Task, seed: Seed, page: Any, summary: SiteSummary) -> dict[str, Any] | None:

@@ -12,8 +12,14 @@ Settings:
   scheduled run for hours; the host is paused this long and the request retried (or given up after
   `RETRY_TIMES`).
 * `RETRY_AFTER_DEFAULT` (5 s): pause after a 429 that gives no usable `Retry-After`; 0 disables.
+* `RETRY_AFTER_HOST_BUDGET` (600 s): the pauses one host may impose on a run, in total. The answer that
+  would go beyond it stands (not retried: the request fails with its status), and the host's other
+  requests fail without being sent, those already waiting in the downloader included: a 503 storm with
+  `Retry-After: 120` holds a run ten minutes at most instead of one pause per request (about 90 minutes
+  for a site's worth of retries). The next run asks again. 0: no budget.
 
-Stats: `retry_after/paused` (pauses), `retry_after/max_seconds` (longest pause).
+Stats: `retry_after/paused` (pauses), `retry_after/max_seconds` (longest pause), `retry_after/given_up`
+(hosts whose budget was spent), `retry_after/refused` (requests not sent to them).
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
+
+from scrapy.exceptions import IgnoreRequest
+
+from .shutdown import drop_queued
 
 if TYPE_CHECKING:
     from typing import Self
@@ -63,10 +73,13 @@ def parse_retry_after(value: str | bytes | None, now: datetime | None = None) ->
 
 
 class RetryAfterMiddleware:
-    def __init__(self, crawler: Crawler, max_pause: float, default_429: float):
+    def __init__(self, crawler: Crawler, max_pause: float, default_429: float, host_budget: float = 0.0):
         self.crawler = crawler
         self.max_pause = max_pause
         self.default_429 = default_429
+        self.host_budget = host_budget
+        self.paused: dict[str, float] = {}  # slot key -> seconds of pause imposed so far
+        self.given_up: set[str] = set()  # slot keys whose budget is spent
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -75,7 +88,20 @@ class RetryAfterMiddleware:
             crawler,
             max(0.0, settings.getfloat("RETRY_AFTER_MAX", 120.0)),
             max(0.0, settings.getfloat("RETRY_AFTER_DEFAULT", 5.0)),
+            max(0.0, settings.getfloat("RETRY_AFTER_HOST_BUDGET", 600.0)),
         )
+
+    def _slot_key(self, request: Request) -> str | None:
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        if downloader is None:
+            return None
+        return request.meta.get("download_slot") or downloader.get_slot_key(request)
+
+    def process_request(self, request: Request) -> None:
+        if self.given_up and self._slot_key(request) in self.given_up:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("retry_after/refused")
+            raise IgnoreRequest("the host's Retry-After pauses are over RETRY_AFTER_HOST_BUDGET for this run")
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status not in PAUSE_STATUSES or request.meta.get("dont_retry"):
@@ -88,8 +114,37 @@ class RetryAfterMiddleware:
         else:
             pause = min(asked, self.max_pause)
         if pause > 0:
+            key = self._slot_key(request)
+            spent = self.paused.get(key, 0.0) if key is not None else 0.0
+            if key is not None and self.host_budget and spent + pause > self.host_budget:
+                self._give_up(key, spent, pause, response.status)
+                request.meta["dont_retry"] = True  # this answer stands: the request fails with its status
+                return response
+            if key is not None:
+                self.paused[key] = spent + pause
             self.pause(request, pause, asked, response.status)
         return response
+
+    def _give_up(self, key: str, spent: float, pause: float, status: int) -> None:
+        if key in self.given_up:
+            return
+        self.given_up.add(key)
+        # Its requests already waiting in the downloader fail too (they have passed process_request).
+        dropped = drop_queued(
+            self.crawler.engine.downloader, "over RETRY_AFTER_HOST_BUDGET", slot_key=key, error=IgnoreRequest
+        )
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("retry_after/given_up")
+            self.crawler.stats.inc_value("retry_after/refused", dropped)
+        logger.warning(
+            "%s answered %d asking for another %.0f s pause after %.0f s of pauses: over"
+            " RETRY_AFTER_HOST_BUDGET (%.0f s), nothing more is asked of it in this run",
+            key,
+            status,
+            pause,
+            spent,
+            self.host_budget,
+        )
 
     def pause(self, request: Request, seconds: float, asked: float | None, status: int) -> None:
         """Hold the request's download slot: its next request starts `seconds` from now at the

@@ -19,6 +19,11 @@ Refused requests raise `IgnoreRequest`, are logged with the reason and counted i
 `ALLOW_PRIVATE_NETWORKS` is `False` (deny) by default. `True` allows everything (tests and the offline demo
 serve their sites on 127.0.0.1); a list of addresses or networks (`"10.20.0.0/16,127.0.0.1"`, or a Python
 list) allows just those, e.g. an intranet mirror.
+
+A seed that names such a host itself (an intranet mirror, a local copy) is refused before the crawl starts,
+in one line per host that names the seed, the host and the setting that would allow it
+(`seed_host_refusals`); `seeds validate` prints the same lines. Only host names the seed spells out as IP
+literals, `localhost` or metadata names are judged there: a name is judged when it is resolved.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ __all__ = [
     "PrivateNetworkMiddleware",
     "blocked_address_reason",
     "parse_allow_setting",
+    "refuse",
+    "seed_host_refusals",
+    "suggested_allow_value",
 ]
 
 logger = logging.getLogger(__name__)
@@ -211,6 +219,65 @@ class NetworkPolicy:
         return None
 
 
+def suggested_allow_value(host: str) -> str:
+    """The `ALLOW_PRIVATE_NETWORKS` value that lets a crawl reach `host` (and nothing more, where it can)."""
+    host = host.lower().strip("[]").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return "127.0.0.1,::1"
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return "True"  # a metadata host name: only "allow everything" lets it through
+
+
+def _seed_hosts(seed: Any) -> dict[str, str]:
+    """host -> the first seed field that names it (domains, aliases, entry URLs)."""
+    hosts: dict[str, str] = {}
+    for field_name in ("allowed_domains", "aliases"):
+        for domain in getattr(seed, field_name, ()):
+            hosts.setdefault(domain.rpartition(":")[0] if domain.count(":") == 1 else domain, field_name)
+    for field_name in ("start_urls", "sitemaps", "feeds"):
+        for url in getattr(seed, field_name, ()):
+            try:
+                host = urlsplit(url).hostname
+            except ValueError:
+                continue
+            if host:
+                hosts.setdefault(host, field_name)
+    return {h.lower().rstrip("."): f for h, f in hosts.items()}
+
+
+def seed_host_refusals(seeds: Iterable[Any], policy: NetworkPolicy) -> list[str]:
+    """One line per private, loopback or metadata host a seed names that `policy` refuses: the seed's file,
+    the field, the host, why, and the `ALLOW_PRIVATE_NETWORKS` value that allows it. Checked before any
+    request, so such a seed is refused once rather than request by request."""
+    lines = []
+    for seed in seeds:
+        for host, field_name in _seed_hosts(seed).items():
+            literal = f"[{host}]" if ":" in host else host
+            reason = policy.url_reason(f"http://{literal}/")
+            if reason is None:
+                continue
+            for prefix in (f"{host} (", f"{host} is "):  # "10.0.0.1 (private network)" -> "private network"
+                if reason.startswith(prefix):
+                    reason = reason[len(prefix) :].removesuffix(")")
+            value = suggested_allow_value(host)
+            lines.append(
+                f"{seed.path or seed.name}: {field_name}: seed {seed.name!r} names host {host} ({reason}),"
+                f" which the private-network guard refuses; to crawl it, run with -s ALLOW_PRIVATE_NETWORKS={value}"
+            )
+    return lines
+
+
+def refuse(crawler: Crawler, request: Request, reason: str) -> IgnoreRequest:
+    """Count and log a request refused by the guard; the exception to raise for it."""
+    stats = crawler.stats
+    if stats is not None:
+        stats.inc_value(BLOCKED_STAT)
+    logger.warning("Blocked request to %s: %s", request.url, reason)
+    return IgnoreRequest(f"blocked by the private-network guard: {reason}")
+
+
 class PrivateNetworkMiddleware:
     """Downloader middleware: refuse requests to non-http(s) URLs and to non-public IP addresses (see the
     module docstring). Runs before robots.txt and the offsite filter, so every hop is checked."""
@@ -234,11 +301,7 @@ class PrivateNetworkMiddleware:
         self.process_request(request)
 
     def _refuse(self, request: Request, reason: str) -> IgnoreRequest:
-        stats = self.crawler.stats
-        if stats is not None:
-            stats.inc_value(BLOCKED_STAT)
-        logger.warning("Blocked request to %s: %s", request.url, reason)
-        return IgnoreRequest(f"blocked by the private-network guard: {reason}")
+        return refuse(self.crawler, request, reason)
 
     def process_request(self, request: Request) -> None:
         reason = self.policy.url_reason(request.url)

@@ -2,6 +2,12 @@
 
 A seed is data, kept apart from crawling code. Everything is validated on load, so a typo in a seed
 stops the run with a `file: field: reason` message before a single request is sent.
+
+The curated seeds ship inside the package as `diplomatic_crawler.curated_seeds` (package data mapped
+from the project's `seeds/` in setup.py), read through importlib.resources, so an installed package or
+a scrapyd egg crawls them from any working directory: the default path `seeds` is the working
+directory's `seeds/` when there is one (the project's, as edited), else the packaged copy, else the
+`seeds/` of the source tree this module lies in.
 """
 
 from __future__ import annotations
@@ -12,14 +18,18 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DEFAULT_SEEDS_DIR", "SELECTOR_KEYS", "Seed", "SeedError", "load_seed", "load_seeds"]
+__all__ = ["DEFAULT_SEEDS_DIR", "SELECTOR_KEYS", "Seed", "SeedError", "curated_seeds_dir", "load_seed", "load_seeds",
+           "seed_for_url", "seed_from_bytes"]
 
 DEFAULT_SEEDS_DIR = "seeds"
+CURATED_PACKAGE = "diplomatic_crawler.curated_seeds"
 SELECTOR_KEYS = ("title", "body", "date", "authors", "remove")
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -59,6 +69,8 @@ class Seed:
     # SHA-256 of the seed file's bytes: recorded on every archived row (`seed_hash`), so a row says which
     # version of the site's rules extracted it. None for a seed built from a dict.
     file_hash: str | None = field(default=None, compare=False)
+    # The seed file's text, kept in the archive (`seed_files`) by every crawl that uses it.
+    text: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def domain(self) -> str:
@@ -97,6 +109,9 @@ class Seed:
         }
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _host_matches(url: str, domains: Iterable[str]) -> bool:
     try:
         parts = urlsplit(url)
@@ -104,9 +119,15 @@ def _host_matches(url: str, domains: Iterable[str]) -> bool:
         port = parts.port
     except ValueError:
         return False
+    default_port = _DEFAULT_PORTS.get(parts.scheme.lower())
     for domain in domains:
         dhost, _, dport = domain.partition(":")
-        if dport and port != int(dport):
+        # A domain with a port owns that port; one without, only its scheme's default port (another port of
+        # the same host is another server).
+        if dport:
+            if port != int(dport):
+                continue
+        elif port is not None and port != default_port:
             continue
         if host == dhost or host.endswith("." + dhost):
             return True
@@ -179,6 +200,7 @@ def _string_list(errors: _Errors, fieldname: str, value: Any) -> list[Any]:
 def parse_seed(data: Mapping[str, Any], source: str = "<seed>", expected_name: str | None = None) -> Seed:
     """Validate one seed mapping (as read from TOML) and build a `Seed`; raise `SeedError` listing every
     problem found, one `source: field: reason` per line."""
+    from .extraction.selectors import selector_error
     errors = _Errors(source)
     for key in data:
         if key not in _FIELDS:
@@ -283,6 +305,8 @@ def parse_seed(data: Mapping[str, Any], source: str = "<seed>", expected_name: s
                 errors.add(f"selectors.{key}", f"unknown selector (allowed: {', '.join(SELECTOR_KEYS)})")
             elif not isinstance(value, str) or not value.strip():
                 errors.add(f"selectors.{key}", f"expected a CSS or XPath selector string, got {value!r}")
+            elif problem := selector_error(value.strip()):
+                errors.add(f"selectors.{key}", f"{problem} (a CSS selector, or XPath starting with '/' or '(')")
             else:
                 selectors[key] = value.strip()
 
@@ -310,28 +334,37 @@ def parse_seed(data: Mapping[str, Any], source: str = "<seed>", expected_name: s
     )
 
 
-def load_seed(path: str | Path) -> Seed:
-    """Read and validate one seed file; its `name` must equal the file stem."""
-    path = Path(path)
+def load_seed(path: str | Path | Traversable) -> Seed:
+    """Read and validate one seed file (a path, or a file of the package); its `name` must equal the stem."""
+    if isinstance(path, str):
+        path = Path(path)
     try:
         raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise SeedError(f"{path}: file: not found") from None
     except OSError as exc:
         raise SeedError(f"{path}: file: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SeedError(f"{path}: toml: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SeedError(f"{path}: toml: {exc}") from None
     try:
-        seed = parse_seed(data, source=str(path), expected_name=path.stem)
-        return dataclasses.replace(seed, file_hash=hashlib.sha256(raw).hexdigest())
+        return seed_from_bytes(raw, str(path), expected_name=path.name.removesuffix(".toml"))
     except SeedError as exc:
         raise SeedError(_with_line_numbers(str(exc), path)) from None
 
 
-def _with_line_numbers(messages: str, path: Path) -> str:
+def seed_from_bytes(raw: bytes, source: str, *, expected_name: str | None = None) -> Seed:
+    """A seed from the bytes of a seed file (`source` names it in messages), with its hash and text: what
+    `load_seed` reads from a file and `reextract` from the archive's `seed_files`."""
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{source}: toml: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(f"{source}: toml: {exc}") from None
+    seed = parse_seed(data, source=source, expected_name=expected_name)
+    return dataclasses.replace(seed, file_hash=hashlib.sha256(raw).hexdigest(), text=text)
+
+
+def _with_line_numbers(messages: str, path: Path | Traversable) -> str:
     """Add `(line N)` to each `file: field: reason` message whose key appears in the file."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -348,11 +381,28 @@ def _with_line_numbers(messages: str, path: Path) -> str:
     return "\n".join(out)
 
 
-def seed_files(path: str | Path) -> list[Path]:
-    path = Path(path)
+def seed_files(path: str | Path | Traversable) -> list[Any]:
+    if isinstance(path, str):
+        path = Path(path)
     if path.is_dir():
-        return sorted(p for p in path.glob("*.toml") if p.is_file())
+        return sorted((p for p in path.iterdir() if p.name.endswith(".toml") and p.is_file()), key=lambda p: p.name)
     return [path]
+
+
+def curated_seeds_dir() -> Path | Traversable | None:
+    """Where the default path `seeds` leads (see the module docstring): the working directory's `seeds/`,
+    the package's curated seeds, or the source tree's `seeds/`; None when there is none of them."""
+    here = Path(DEFAULT_SEEDS_DIR)
+    if here.exists():
+        return here
+    try:
+        packaged = resources.files(CURATED_PACKAGE)
+    except ModuleNotFoundError:  # a source tree used without installing it
+        packaged = None
+    if packaged is not None and any(p.name.endswith(".toml") for p in packaged.iterdir()):
+        return packaged
+    source_tree = Path(__file__).resolve().parent.parent / DEFAULT_SEEDS_DIR
+    return source_tree if source_tree.is_dir() else None
 
 
 def load_seeds(
@@ -364,16 +414,18 @@ def load_seeds(
     All files are validated, even those not selected, so a broken seed is noticed on every run.
     """
     if isinstance(path, str):
-        paths = [Path(p.strip()) for p in path.split(",") if p.strip()]
+        paths: list[Path | Traversable] = [Path(p.strip()) for p in path.split(",") if p.strip()]
     elif isinstance(path, Path):
         paths = [path]
     else:
         paths = [Path(p) for p in path]
     if not paths:
         raise SeedError("seeds: path: no seed path given")
-    files: list[Path] = []
-    for p in paths:
-        if not p.exists():
+    files: list[Any] = []
+    for n, p in enumerate(paths):
+        if p == Path(DEFAULT_SEEDS_DIR) and (curated := curated_seeds_dir()) is not None:
+            paths[n] = p = curated
+        if isinstance(p, Path) and not p.exists():
             raise SeedError(f"{p}: path: no such seed file or directory")
         found = seed_files(p)
         if not found:
@@ -403,3 +455,18 @@ def load_seeds(
             raise SeedError(f"{path}: site: unknown site(s) {', '.join(unknown)} (known: {', '.join(sorted(seen))})")
         seeds = [s for s in seeds if s.name in wanted]
     return seeds
+
+
+def seed_for_url(url: str, seeds: Iterable[Seed]) -> Seed | None:
+    """The seed whose site `url` belongs to (its domains or aliases, subdomains included): the one naming
+    the longest matching domain when several do; None when no seed owns it."""
+    owners = [s for s in seeds if s.owns(url)]
+    if not owners:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+
+    def closeness(seed: Seed) -> int:
+        names = [d.partition(":")[0] for d in seed.allowed_domains + seed.aliases]
+        return max((len(d) for d in names if host == d or host.endswith("." + d)), default=0)
+
+    return max(owners, key=closeness)

@@ -73,6 +73,9 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_MEMORY_MB = 2048
 DEFAULT_MAX_TASKS = 2000
 STARTUP_TIMEOUT = 120.0  # a cold start on a loaded machine can take a while; it never counts against a page
+# Links read from one page: a real listing or article has a few hundred; a hostile page of 400,000 cost a
+# worker 35 s and 600 MB to key them all. The first ones are kept (a listing lists its newest first).
+MAX_LINKS_PER_PAGE = 10_000
 PRELOAD = ("diplomatic_crawler.workers", "diplomatic_crawler.extraction", "diplomatic_crawler.discovery")
 # The worker leaves with os._exit once its input ends: its results and logs have all been sent, and
 # tearing down a warm interpreter (trafilatura, dateparser, lxml trees) cost 0.05-0.09 s of CPU per worker.
@@ -603,7 +606,9 @@ def _worker_main(fd: int) -> None:
         import importlib
 
         for module in config.get("preload") or ():
-            importlib.import_module(module)
+            warm_up = getattr(importlib.import_module(module), "warm_up", None)
+            if callable(warm_up):  # one-time loads (a model) before the first page's time limit runs
+                warm_up()
         collector.take()  # import-time chatter is not a page's
     except BaseException as exc:
         with contextlib.suppress(Exception):
@@ -662,6 +667,11 @@ class PageAnalysis:
     # Declared translations (article pages) and PDF links, see diplomatic_crawler.enrich.hooks.page_enrichment.
     enrichment: dict[str, Any] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
+    # Why a page that read as an article is a hub (a listing: followed, never archived), see
+    # diplomatic_crawler.extraction.page_kind; and the page's teaser-card templates (the spider keeps a
+    # listing's, the evidence "a template shared with the site's listings").
+    hub: str | None = None
+    templates: frozenset[str] = frozenset()
 
 
 def analyse_page(
@@ -671,44 +681,76 @@ def analyse_page(
     *,
     classify: bool = True,
     fetched_at: datetime | None = None,
+    content_type: str | None = None,
+    site_templates: frozenset[str] = frozenset(),
+    site_stamps: frozenset[str] = frozenset(),
 ) -> PageAnalysis:
     """Parse the page once for its links (and their archive keys), classify it (unless `classify` is
-    false: a known listing) and extract the article. Everything CPU-heavy about a page happens here, so
-    the reactor only looks keys up in sets. Pure (a function of its arguments): it runs the same in a
-    worker or in-process."""
+    false: a known listing) and extract the article; `content_type` is the response's header (its
+    charset decodes the page after a BOM, before the page's own declaration). A page that reads as an
+    article but has a hub's shape (`page_kind.hub_reason`; `site_templates` are the teaser templates of
+    the site's listings) is a listing with its reason in `hub`; `site_stamps` are the timestamps the
+    crawl found on many of the site's articles (never a publication date, see site_stamps.py).
+    Everything CPU-heavy about a page happens here, so the reactor only looks keys up in sets. Pure (a
+    function of its arguments): it runs the same in a worker or in-process."""
     from .discovery import classify_page, page_links
     from .enrich.hooks import article_enrichment, tree_enrichment
     from .extraction import ExtractionError
     from .extraction.core import extract_parsed
     from .extraction.document import parse_html
+    from .extraction.page_kind import hub_evidence, hub_reason
 
     error = None
     try:
-        decoded, tree = parse_html(body)
+        decoded, tree = parse_html(body, content_type)
     except ExtractionError as exc:
         decoded, tree, error = "", None, str(exc)
 
     links, keys = [], []
-    for link in page_links(tree, url) if tree is not None else ():
+    for link in page_links(tree, url, MAX_LINKS_PER_PAGE) if tree is not None else ():
         if (key := _owned_key(link.url, seed)) is not None:
             links.append(link)
             keys.append(key)
-    if not classify:
-        return PageAnalysis("listing", links, enrichment=tree_enrichment(tree, url, translations=False), keys=keys)
-    kind = classify_page(tree if tree is not None else b"", url, seed)
     # Everything read from the tree comes first: the extractor prunes it (one parse per page, not two).
+    evidence = hub_evidence(tree, url)
+    if not classify:
+        enrichment = tree_enrichment(tree, url, translations=False)
+        return PageAnalysis("listing", links, enrichment=enrichment, keys=keys, templates=evidence.templates)
+    kind = classify_page(tree if tree is not None else b"", url, seed)
     enrichment = tree_enrichment(tree, url, translations=kind == "article")
-    article = None
+    article = hub = None
     if kind == "article" and error is None:
         try:
-            article = extract_parsed(decoded, tree, url, seed=seed, fetched_at=fetched_at)
+            article = extract_parsed(decoded, tree, url, seed=seed, fetched_at=fetched_at, site_stamps=site_stamps)
         except ExtractionError as exc:
             error = str(exc)
+        if (hub := hub_reason(evidence, article, site_templates=site_templates)) is not None:
+            kind, article = "listing", None
     if article:
         enrichment.update(article_enrichment(article))
     else:
         enrichment.pop("alternates", None)
-    return PageAnalysis(kind, links, article, error, enrichment, keys=keys)
+    return PageAnalysis(kind, links, article, error, enrichment, keys=keys, hub=hub, templates=evidence.templates)
+
+
+def sitemap_entries(
+    body: bytes, url: str, max_size: int, seed: Seed
+) -> tuple[list[Any], list[str | None], str | None]:
+    """A sitemap's entries (`discovery.parse_sitemap`) and, for each, its archive key when the seed owns it
+    (None when it does not): the parse and the URL work of a sitemap of 50,000 entries are seconds of CPU
+    that the reactor would otherwise spend while no download moves; without entries, why
+    (`discovery.sitemap_problem`). Pure, like `analyse_page`."""
+    from .discovery import parse_sitemap, sitemap_problem
+    from .urls import canonical_url
+
+    entries = parse_sitemap(body, url, max_size)
+    keys: list[str | None] = []
+    for entry in entries:
+        if not seed.owns(entry.loc):
+            keys.append(None)
+        else:
+            keys.append(entry.loc if entry.is_sitemap else canonical_url(entry.loc, seed))
+    return entries, keys, None if entries else sitemap_problem(body, max_size)
 
 
 @functools.lru_cache(maxsize=16384)

@@ -30,16 +30,30 @@ FAST_SETTINGS = {
     "CALENDAR_PAGES_LIMIT": "5",
     "LOG_LEVEL": "INFO",
     "ALLOW_PRIVATE_NETWORKS": "True",  # the test sites are served on 127.0.0.1
+    "USER_AGENT_CONTACT": "tests@diplomatic-crawler.invalid",  # filled in, as operators are told to
 }
 
 
-def run_crawl(*args: str, cwd: Path = PROJECT_ROOT, **settings: str) -> subprocess.CompletedProcess[str]:
-    """Run `scrapy crawl news ARGS` as a subprocess (the real command line) with fast settings."""
+def run_crawl(
+    *args: str, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `scrapy crawl news ARGS` as a subprocess (the real command line) with fast settings; `env` adds to
+    the environment."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", *args]
     for key, value in {**FAST_SETTINGS, **settings}.items():
         cmd += ["-s", f"{key}={value}"]
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="diplomatic_crawler.settings")
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="diplomatic_crawler.settings", **(env or {}))
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def crawl_site(site: SiteUnderTest, tmp_path: Path, *args: str, **settings: str) -> Path:
+    """Write the site's seed under `tmp_path/seeds` and crawl it into `tmp_path/archive.db` (returned)."""
+    seeds = tmp_path / "seeds"
+    site.write_seed(seeds)
+    db = tmp_path / "archive.db"
+    result = run_crawl("-a", f"seeds={seeds}", *args, ARCHIVE_DB=str(db), **settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db
 
 
 @dataclass

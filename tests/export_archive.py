@@ -37,6 +37,11 @@ TRICKY: list[dict[str, Any]] = [
         "modified_precision": "minute",
         "language": "ar",
         "text": "نص عربي مع عبرית ومحارف\u2028خاصة 🇦🇿 e\u0301",
+        "countries": ["AZ", "AM"],
+        "alternates": [
+            {"url": "https://mfa.example/en/news/rtl", "hreflang": "en", "source": "hreflang"},
+            {"url": "https://mfa.example/fr/news/rtl", "hreflang": "fr", "source": "switcher"},
+        ],
     },
     {
         "canonical_url": "https://embassy.example/news/at-sign",

@@ -14,6 +14,7 @@ to loopback addresses, without DNS.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import os
 import signal
@@ -47,9 +48,14 @@ __all__ = [
     "Raw",
     "Reply",
     "StubResolver",
+    "as_plain_user",
     "crawl",
     "crawl_measured",
+    "crawl_pages",
+    "crawl_twice",
+    "lock_dir",
     "make_site",
+    "run_cli",
     "served",
     "start_crawl",
     "stats_value",
@@ -490,6 +496,16 @@ def stop(proc: subprocess.Popen[Any], sig: int = signal.SIGKILL, timeout: float 
     return proc.wait(timeout=timeout)
 
 
+def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, step: float = 0.02) -> bool:
+    """Poll `predicate` until it is true (True) or `timeout` seconds have passed (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
 def stats_value(log: str, key: str) -> Any:
     """A value from Scrapy's 'Dumping Scrapy stats' block of a crawl log (None when absent)."""
     import re
@@ -507,19 +523,42 @@ def stats_value(log: str, key: str) -> Any:
             return text.strip("'\"")
 
 
+def summary_row(log: str, site: str) -> dict[str, str]:
+    """One site's row of the crawl's summary table, keyed by the table's own header ({} when absent), so a
+    test reads columns by name and a new column does not shift what it checks."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("site ") and line.split()[-1] == "status":
+            header = line.split()
+            for row in lines[i + 2 :]:
+                cells = row.split()
+                if len(cells) != len(header):
+                    break
+                if cells[0] == site:
+                    return dict(zip(header, cells, strict=True))
+    return {}
+
+
 # --- a stub resolver for real host names ------------------------------------------------------------
 
 
 class StubResolver(GuardedResolver):
     """The guarded resolver with a fixed host table from `DIPLOMATIC_TEST_HOSTS`; other names go to the
-    system resolver as usual. The private-network check still applies to what the table answers."""
+    system resolver as usual, but for names the table maps to `nxdomain` and names under `.invalid`, which
+fail as an unknown name does (no DNS query). The private-network check still applies to what the table
+answers."""
 
     def lookup(self, name: str, timeout: Any = ()) -> Any:
         table = dict(
             item.split("=", 1) for item in os.environ.get("DIPLOMATIC_TEST_HOSTS", "").split(",") if "=" in item
         )
-        if name.lower() in table:
-            return defer.succeed(table[name.lower()])
+        name = name.lower()
+        if table.get(name) == "nxdomain" or name.endswith(".invalid"):  # RFC 6761: never resolves
+            from twisted.internet.error import DNSLookupError
+
+            return defer.fail(DNSLookupError(f"address {name!r} not found: [Errno -2] Name or service not known."))
+        if name in table:
+            return defer.succeed(table[name])
         return super().lookup(name, timeout)
 
 
@@ -538,3 +577,84 @@ def served(*servers: FaultServer) -> Iterator[None]:
                 s.stop()
 
     return cm()
+
+
+def crawl_pages(tmp: Path, pages: dict[str, tuple[bytes, str]]) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Crawl a one-article site that also links `pages` (path -> (body, Content-Type)), all of them
+    articles by the seed's pattern; return the crawl's result and its archive."""
+    server, spec = make_site(tmp, "mfa", 1)
+    for path, (body, ctype) in pages.items():
+        server.route(path, lambda p, q, body=body, ctype=ctype: Reply(200, body, {"Content-Type": ctype}))
+    spec.extra_links = tuple(f'<li><a href="{{{{BASE}}}}{p}">x</a></li>' for p in pages)
+    build_site(server.root, spec)
+    seeds = tmp / "seeds"
+    write_seed(seeds, "mfa", server.netloc, article_pattern=r"/news/[^/]+\.html$")
+    db = tmp / "a.db"
+    with served(server):
+        return crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db)), db
+
+
+def crawl_twice(
+    server: FaultServer,
+    seeds: Path,
+    count: Callable[[FaultServer], Any],
+    between: Callable[[], None] | None = None,
+    **settings: Any,
+) -> tuple[subprocess.CompletedProcess[str], Any, subprocess.CompletedProcess[str], Any]:
+    """Serve `server`, crawl `seeds` twice (`between` runs in between) and return each run's result with
+    `count(server)` of its requests: what a run learnt and kept for the next."""
+    with served(server):
+        first = crawl("-a", f"seeds={seeds}", **settings)
+        counted_first = count(server)
+        server.hits.clear()
+        if between is not None:
+            between()
+        second = crawl("-a", f"seeds={seeds}", **settings)
+        return first, counted_first, second, count(server)
+
+
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def as_plain_user() -> None:
+    """preexec_fn: the child keeps its uid but loses root's right to ignore file modes (CAP_DAC_OVERRIDE
+    and CAP_DAC_READ_SEARCH leave the bounding set before exec), so a read-only directory is read-only to
+    it as to any user. Nothing to do when the tests do not run as root."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def lock_dir(folder: Path) -> None:
+    """Make `folder` read-only (mode 0555) to processes started with `as_plain_user`; skip the test where
+    the file system ignores modes. The caller restores the mode (pytest must remove the folder)."""
+    import pytest
+
+    folder.chmod(0o555)
+    probe = subprocess.run(["touch", str(folder / "probe")], capture_output=True, check=False, preexec_fn=as_plain_user)
+    if probe.returncode == 0:
+        folder.chmod(0o755)
+        pytest.skip(f"{folder}: writable despite mode 0555 on this file system")
+
+
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    timeout: float = 180,
+) -> subprocess.CompletedProcess[str]:
+    """`diplomatic-crawler ARGS` in a subprocess, from the project directory."""
+    return subprocess.run(
+        [sys.executable, "-m", "diplomatic_crawler.cli", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+        preexec_fn=preexec_fn,
+    )

@@ -82,7 +82,7 @@ CASES: list[tuple[str, str, str, tuple[str, str, bool] | None]] = [
     ("plain", "text", "06/13/2021", ("2021-06-13", DAY, False)),
     ("plain", "text", "05.05.2021", ("2021-05-05", DAY, False)),
     ("moscow", "text", "07.12.21", ("2021-12-07", DAY, False)),
-    ("plain", "text", "07.12.21", None),
+    ("plain", "text", "07.12.21", ("2021-12-07", DAY, False)),  # dots are day-first in every locale
     ("ny", "text", "07/04/21 10:00", ("2021-07-04T10:00:00-04:00", MIN, True)),
     ("plain", "text", "31/02/2021", None),
     ("plain", "text", "12 06 2021", None),

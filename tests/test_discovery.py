@@ -260,3 +260,23 @@ def test_calendar_key_groups_calendar_pages() -> None:
     assert calendar_key("https://x.org/events/2024/05/") == calendar_key("https://x.org/events/2023/11/")
     assert calendar_key("https://x.org/news/2024/05/minister-visits.html") is None
     assert calendar_key("https://x.org/news/story") is None
+
+
+@pytest.mark.parametrize(("count", "max_links", "kept"), [(25, 10, 10), (25, 0, 25), (5, 10, 5)])
+def test_page_links_stop_at_max_links_keeping_the_first(count: int, max_links: int, kept: int) -> None:
+    pair = '<a href="/news/item-{i}.html">Item {i}</a><a href="/news/item-{i}.html">again</a>'  # duplicates count once
+    anchors = "".join(pair.format(i=i) for i in range(count))
+    links = page_links(f"<html><body>{anchors}</body></html>", "https://example.org/news/", max_links)
+    assert [lk.url for lk in links] == [f"https://example.org/news/item-{i}.html" for i in range(kept)]
+
+
+def test_a_page_of_a_hundred_thousand_links_is_analysed_for_its_first_ten_thousand() -> None:
+    from diplomatic_crawler.workers import MAX_LINKS_PER_PAGE, analyse_page
+
+    seed = parse_seed(
+        {"name": "x", "allowed_domains": ["example.org"], "start_urls": ["https://example.org/"]}, expected_name="x"
+    )
+    anchors = "".join(f'<a href="/news/item-{i}.html">i{i}</a>' for i in range(100_000))
+    page = analyse_page(f"<html><body><p>{anchors}</p></body></html>", "https://example.org/list.html", seed)
+    assert len(page.links) == len(page.keys) == MAX_LINKS_PER_PAGE == 10_000
+    assert page.keys[0] == "https://example.org/news/item-0.html"

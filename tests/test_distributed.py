@@ -58,6 +58,13 @@ def run_workers(tmp: Path, seeds: Path, count: int, settings: dict[str, object],
     return [log.read_text() for _, log in procs]
 
 
+def in_flight(redis: str, name: str, worker: str) -> int:
+    """Requests `worker` has taken from the frontier and not finished (its Redis in-flight hash)."""
+    import redis as redis_lib
+
+    return int(redis_lib.Redis.from_url(redis).hlen(f"diplomatic:{name}:inflight:{worker}"))
+
+
 def article_hits(server: FaultServer, spec: SiteSpec) -> Counter[str]:
     """How often each article page of the site was fetched (listings and other pages left out)."""
     paths = {f"/news/{a.slug}.html" for a in spec.articles}
@@ -144,7 +151,10 @@ def test_killed_worker_loses_nothing(tmp_path: Path, redis_server: str, frontier
             for n in range(3)
         ]
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(article_hits(server, spec)) < 150:  # mid-run
+        # Mid-run, with the worker to kill at work (on a loaded machine it may start after the others).
+        while time.monotonic() < deadline and (
+            len(article_hits(server, spec)) < 150 or not in_flight(redis_server, frontier_name, "w1")
+        ):
             time.sleep(0.05)
         assert len(article_hits(server, spec)) < ARTICLES - 100, "the crawl ended before the kill"
         assert stop(procs[1], signal.SIGKILL) == -signal.SIGKILL

@@ -151,3 +151,83 @@ def test_target_directory_rules(archive: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["dataset", str(tmp_path / "x"), "--db", str(archive), "--site", "../../x"])
     assert result.exit_code == 2 and "invalid site name" in result.output
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("arrow_type", "yaml_text"),
+    [
+        ("string", "dtype: string"),
+        ("int64", "dtype: int64"),
+        ("float64", "dtype: float64"),
+        ("bool", "dtype: bool"),
+        ("date32", "dtype: date32"),
+        ("timestamp_utc", "dtype: timestamp[us, tz=UTC]"),
+        ("list_string", "sequence: string"),
+        ("alternates", "list:\n- name: url\n  dtype: string\n- name: hreflang\n  dtype: string\n- name: source\n"
+                       "  dtype: string"),
+    ],
+)
+def test_dataset_info_feature_types(arrow_type: str, yaml_text: str) -> None:
+    import pyarrow as pa
+
+    from diplomatic_crawler.export.card import dataset_info
+
+    types = {
+        "string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
+        "date32": pa.date32(), "timestamp_utc": pa.timestamp("us", tz="UTC"), "list_string": pa.list_(pa.string()),
+        "alternates": pa.list_(pa.struct([("url", pa.string()), ("hreflang", pa.string()), ("source", pa.string())])),
+    }
+    lines = dataset_info(pa.schema([("x", types[arrow_type])]), 3, 10, 20)
+    info = yaml.safe_load("\n".join(lines))["dataset_info"]
+    assert info["features"] == [{"name": "x", **yaml.safe_load(yaml_text)}]
+
+
+def test_dataset_card_dataset_info_matches_the_parquet_files(archive: Path, tmp_path: Path) -> None:
+    """`dataset_info` (what dataset hubs show and `datasets` reads): every Parquet column with its type, the
+    split's row count, the files' size and the data's uncompressed size."""
+    out = tmp_path / "info"
+    write_dataset(archive, out, ExportFilter(), max_shard_rows=10)
+    header, _ = _card(out)
+    info = header["dataset_info"]
+    schema = pq.read_schema(next((out / "data").iterdir()))
+    assert [f["name"] for f in info["features"]] == schema.names
+    features = {f["name"]: f for f in info["features"]}
+    assert features["article_id"] == {"name": "article_id", "dtype": "string"}
+    assert features["authors"] == {"name": "authors", "sequence": "string"}
+    assert features["published_utc"]["dtype"] == "timestamp[us, tz=UTC]"
+    assert features["published_date"]["dtype"] == "date32"
+    assert features["timezone_assumed"]["dtype"] == "bool" and features["word_count"]["dtype"] == "int64"
+    assert features["alternates"]["list"] == [{"name": k, "dtype": "string"} for k in ("url", "hreflang", "source")]
+    kinds = {"string": "string", "int64": "int64", "bool": "bool", "date32[day]": "date32",
+             "timestamp[us, tz=UTC]": "timestamp[us, tz=UTC]"}
+    for name in schema.names:  # the YAML type is the Arrow type
+        if str(schema.field(name).type) in kinds:
+            assert features[name]["dtype"] == kinds[str(schema.field(name).type)], name
+    rows = len(TRICKY) + len(MANY)
+    shards = sorted((out / "data").iterdir())
+    assert len(shards) == 4
+    assert info["splits"] == [{"name": "train", "num_bytes": info["dataset_size"], "num_examples": rows}]
+    assert info["download_size"] == sum(p.stat().st_size for p in shards)
+    uncompressed = 0
+    for path in shards:
+        meta = pq.read_metadata(path)
+        uncompressed += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    assert info["dataset_size"] == uncompressed > 0
+
+
+def test_every_column_has_a_description(tmp_path: Path) -> None:
+    """The card's schema table and the Parquet field metadata describe every column, the enrichment and
+    status columns later migrations add included: none is left with the generic fallback."""
+    db = build_archive(tmp_path / "full.db", TRICKY, crawls=1)  # every migration applied: the full schema
+    out = tmp_path / "described"
+    write_dataset(db, out, ExportFilter())
+    _, body = _card(out)
+    schema = pq.read_schema(next((out / "data").iterdir()))
+    table = {line.split(" | ")[0].strip("| `"): line.split(" | ")[-1].rstrip(" |") for line in body.splitlines()
+             if line.startswith("| `")}
+    assert set(table) == set(schema.names)
+    for name in ("doc_type", "countries", "alternates", "cluster_id", "http_status", "statement_group"):
+        assert name in table, name
+    for name, description in table.items():
+        assert len(description) > 10 and "later migration" not in description, name
+        assert schema.field(name).metadata[b"description"].decode() == description.replace("\\|", "|"), name

@@ -48,8 +48,9 @@ def _read_parquet(path: Path, schema: Any = None) -> list[dict[str, Any]]:
     for row in rows:  # back to the archive's representation
         for name in ("fetched_at", "first_seen", "last_checked"):
             row[name] = row[name].isoformat() if row[name] else None
-        for name in ("published", "modified"):
-            row.pop(f"{name}_utc"), row.pop(f"{name}_date")
+        if row["published_utc"] is not None:  # a field of the archive (migration 95), an Arrow timestamp here
+            row["published_utc"] = row["published_utc"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        row.pop("modified_utc"), row.pop("published_date"), row.pop("modified_date")
     return rows
 
 
@@ -116,6 +117,72 @@ def test_migration_backfills_article_ids(tmp_path: Path) -> None:
         views = [r[0] for r in archive.db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
     assert row[0] == hashlib.sha256(b"https://a.example/x").hexdigest()[:16]
     assert "articles_browse" in views
+
+
+# -- structured columns: real JSON / Arrow types, never Python reprs ----------------------------------------
+
+ALTERNATES = next(r["alternates"] for r in TRICKY if r.get("alternates"))
+
+
+def _raw_jsonl(path: Path) -> dict[str, Any]:
+    return {r["canonical_url"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def _raw_json(path: Path) -> dict[str, Any]:
+    return {r["canonical_url"]: r for r in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def _raw_jsonfeed(path: Path) -> dict[str, Any]:
+    items = json.loads(path.read_text(encoding="utf-8"))["items"]
+    return {i["url"]: {**i["_diplomatic"], "authors": [a["name"] for a in i.get("authors", [])]} for i in items}
+
+
+def _raw_csv(path: Path) -> dict[str, Any]:
+    """Each structured cell must itself be a JSON document (what a spreadsheet or pandas user parses)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = {}
+    for row in rows:
+        for name in ("authors", "tags", "countries", "alternates"):
+            row[name] = json.loads(row[name])
+        out[row["canonical_url"]] = row
+    return out
+
+
+def _raw_parquet(path: Path) -> dict[str, Any]:
+    schema = pq.ParquetFile(path).schema_arrow
+    assert schema.field("alternates").type == pa.list_(
+        pa.struct([("url", pa.string()), ("hreflang", pa.string()), ("source", pa.string())])
+    )
+    for name in ("authors", "tags", "countries"):
+        assert schema.field(name).type == pa.list_(pa.string()), name
+    return {r["canonical_url"]: r for r in pq.read_table(path).to_pylist()}
+
+
+RAW_READERS = {
+    "jsonl": _raw_jsonl,
+    "json": _raw_json,
+    "jsonfeed": _raw_jsonfeed,
+    "csv": _raw_csv,
+    "parquet": _raw_parquet,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(RAW_READERS))
+def test_structured_columns_are_real_structures(archive: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"out.{fmt}"
+    export_file(archive, fmt, out)
+    rows = RAW_READERS[fmt](out)
+    rtl = rows["https://mfa.example/ar/news/rtl"]
+    assert rtl["alternates"] == ALTERNATES  # objects with url / hreflang / source, not "{'url': ...}" strings
+    assert rtl["countries"] == ["AZ", "AM"]
+    assert rtl["authors"] == ["أحمد علي", "Jane O'Neil"]
+    for row in rows.values():
+        for name in ("authors", "countries", "alternates") + (("tags",) if fmt != "jsonfeed" else ()):
+            assert isinstance(row[name], list), (name, row[name])
+        assert all(isinstance(a, dict) for a in row["alternates"])
+        assert not any(isinstance(v, str) and v.startswith("{'") for v in row.values())
+    assert rows["https://embassy.example/news/undated"]["alternates"] == []
 
 
 # -- JSON Feed 1.1 -------------------------------------------------------------------------------------------
@@ -378,7 +445,7 @@ def test_bad_output_path(archive: Path, tmp_path: Path, target: str, message: st
     ("make", "message"),
     [
         (lambda p: None, "no such archive"),
-        (lambda p: p.write_bytes(b"not a database at all" * 100), "cannot read archive"),
+        (lambda p: p.write_bytes(b"not a database at all" * 100), "not a SQLite database"),
         (lambda p: sqlite3.connect(p).execute("CREATE TABLE x (a)").connection.commit(), "not a diplomatic-crawler"),
     ],
 )

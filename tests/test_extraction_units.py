@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from diplomatic_crawler.extraction import Article, ExtractionError, extract_article
-from diplomatic_crawler.extraction.authors import normalise_authors
+from diplomatic_crawler.extraction.authors import find_authors, normalise_authors
 from diplomatic_crawler.extraction.body import trim_edges
 from diplomatic_crawler.extraction.document import decode_html, parse_html
 from diplomatic_crawler.extraction.metadata import clean_url, read_meta
@@ -109,6 +109,108 @@ def test_title_vote_and_suffix(head: str, body_prefix: str, expected: str) -> No
     assert choose_title(tree, read_meta(tree, "https://diplomaticcourier.example/a/1")) == expected
 
 
+def jsonld(**fields: str) -> str:
+    return f"<script type='application/ld+json'>{json.dumps({'@type': 'NewsArticle', **fields})}</script>"
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "body_prefix", "expected"),
+    [
+        # Agreement: og:title, <h1> and <title> outvote a JSON-LD headline of their own...
+        ("https://news.example/a/1", jsonld(headline="SEO line on the visit") + "<meta property='og:title' "
+         "content='Minister visits Ghana'><title>Minister visits Ghana | News</title>",
+         "<h1>Minister visits Ghana</h1>", "Minister visits Ghana"),
+        # ...unless the JSON-LD headline was written beside an alternativeHeadline: an editor's choice.
+        ("https://news.example/a/1", jsonld(headline="Talks resume in Geneva", alternativeHeadline="Talks resume")
+         + "<meta property='og:title' content='Geneva talks'>", "<h1>Geneva talks</h1>", "Talks resume in Geneva"),
+        # Site-name suffixes without og:site_name: the segment <title> has beyond the <h1>.
+        ("https://portal.example/a/1", "<title>Minister receives envoy - Press Releases - Portal</title>",
+         "<h1>Minister receives envoy</h1>", "Minister receives envoy"),
+        ("https://pmo.example/a/1", "<title>PM meets the President | Prime Minister's Office</title>",
+         "<h1>PM meets the President</h1>", "PM meets the President"),
+        ("https://www.bmeia.gv.at/a/1", "<title>Außenminister in Prag – BMEIA, Außenministerium Österreich</title>",
+         "<h1>Außenminister in Prag</h1>", "Außenminister in Prag"),
+        # ...or the last segment two titles with different headlines share.
+        ("https://mfa.example/a/1", "<meta property='og:title' content='Visit to Baku | Foreign Office'>"
+         "<title>Minister visits Baku | Foreign Office</title>", "", "Visit to Baku"),
+        # Separators without spaces or outside ASCII.
+        ("https://mofa.example/a/1", "<title>장관, 유엔 사무총장 면담ㅣ외교부</title>",
+         "<h1>장관, 유엔 사무총장 면담</h1>", "장관, 유엔 사무총장 면담"),
+        ("https://jp.example/a/1", "<title>外相会談の結果｜外務省</title>", "<h1>外相会談の結果</h1>",
+         "外相会談の結果"),
+        ("https://cn.example/a/1", "<title>外长会见联合国秘书长！-外交网</title>",
+         "<h1>外长会见联合国秘书长！</h1>", "外长会见联合国秘书长！"),
+        # An <h1> that is the site's name (host, or the segment <title> loses as the site) is not a candidate.
+        ("https://www.time4talks.com/2013/08/07/kinos/", "<title>Time 4 talks » Blog Archiv » Weitere Kinos</title>",
+         "<h1>Time 4 talks</h1>", "Weitere Kinos"),
+        ("https://dimido.example/2008/07/29/viral/", "<title>Was ist Virales Marketing? | DimidoBlog</title>",
+         "<h1>DimidoBlog</h1>", "Was ist Virales Marketing?"),
+        # A breadcrumb in <title>: the segment at the other end from the site name.
+        ("https://www.mactech.example/forum/1", "<title>Kein App Store mehr | iPhone | Forum | MacTech</title>", "",
+         "Kein App Store mehr"),
+        # Menu labels in <h1> vote weakly; an <h1> that is one segment of <title> gains its vote.
+        ("https://www.bundespraesident.de/reden/1", "<meta property='og:description' content='x'>"
+         "<title>Der Bundespräsident / Reden / Rede beim Föderalismuskonvent</title>",
+         "<h1>Navigation und Service</h1><h1>Rede beim Föderalismuskonvent</h1>", "Rede beim Föderalismuskonvent"),
+        ("https://verband.example/presse/pressemitteilungen/meister.html", "<meta property='og:title' "
+         "content='Pressemitteilungen'><title>Verband: Norddeutschland findet seine Meister</title>",
+         "<h1>Norddeutschland findet seine Meister</h1>", "Norddeutschland findet seine Meister"),
+        # Kickers: an <h1> that sets its kicker apart gives the headline; one with a colon keeps it.
+        ("https://stiftung.example/a/1", "<meta property='og:title' content='Jubiläum: Die Stiftung wird 100 Jahre'>",
+         "<h1><div class='topic-label'>Jubiläum</div> Die Stiftung wird 100 Jahre</h1>", "Die Stiftung wird 100 Jahre"),
+        ("https://woche.example/a/1", "<meta property='og:title' content='Krach vor der Versammlung: Es knirscht'>",
+         "<h1><span class='kicker'>Krach vor der Versammlung:</span><br><span>Es knirscht</span></h1>",
+         "Krach vor der Versammlung: Es knirscht"),
+        # The visible headline is the winner with a tail less (" Rezept") or a kicker more.
+        ("https://rezepte.example/kuchen-1",
+         "<meta property='og:title' content='Schneewittchen-Kuchen Rezept | LECKER'>"
+         "<title>Schneewittchen-Kuchen Rezept | LECKER</title>", "<h1>Schneewittchen-Kuchen</h1>",
+         "Schneewittchen-Kuchen"),
+        # A headline cut short with an ellipsis votes for the whole one.
+        ("https://post.example/a/1", jsonld(headline="Minister says the talks should resume before...")
+         + "<meta property='og:title' content='Talks to resume'><meta name='twitter:title' content='Talks to resume'>",
+         "<h1>Minister says the talks should resume before the summit</h1>",
+         "Minister says the talks should resume before the summit"),
+    ],
+)
+def test_title_mechanisms(url: str, head: str, body_prefix: str, expected: str) -> None:
+    tree = parse_html(page(head, body_prefix + BODY))[1]
+    assert choose_title(tree, read_meta(tree, url)) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "body_prefix", "expected"),
+    [
+        # The editor's headline stands even where the <h1> says more; elsewhere the <h1> with a tail more wins.
+        ("https://zeitung.example/a/1", jsonld(headline="Zinsentscheid: Klare Ansage", alternativeHeadline="Zins")
+         + "<meta property='og:title' content='Zinsentscheid: Klare Ansage'>",
+         "<h1>Zinsentscheid: Klare Ansage von Profis</h1>", "Zinsentscheid: Klare Ansage"),
+        ("https://battery.example/a/1", "<meta property='og:title' content='Ultium Cells erhöht Kapazität'>"
+         "<title>Ultium Cells erhöht Kapazität - Battery News</title>",
+         "<h1>Ultium Cells erhöht Kapazität in Tennessee</h1>", "Ultium Cells erhöht Kapazität in Tennessee"),
+        # The site's name as the initials of the host ("dzs-clan"); "Site - Section » Headline".
+        ("https://dzs-clan.example/index.php?id=1",
+         "<title>deutsche zocker schinken e.V. - Neuigkeiten » Die Events der letzten Zeit</title>", "",
+         "Die Events der letzten Zeit"),
+        # A short name in CJK script after a dash; "--" as a separator.
+        ("https://cn.example/a/1", "<title>外长会见联合国秘书长！-新华网</title>", "", "外长会见联合国秘书长！"),
+        ("https://wordsmith.example/words/maudlin.html", "<title>A.Word.A.Day --maudlin</title>", "", "maudlin"),
+        # An <h1> that is the run of segments <title> loses as the site's name is the site's banner...
+        ("https://rueda.wikidot.com/enchufla", "<title>Enchufla Figuren - Salsa-Figuren - Rueda in Berlin</title>",
+         "<h1>Salsa-Figuren - Rueda in Berlin</h1>", "Enchufla Figuren"),
+        # ...but a headline with a dash in it, that a breadcrumb would cut, is not.
+        ("https://www.drk.de/a/1", "<meta property='og:site_name' content='DRK e.V.'>"
+         "<meta property='og:title' content='Klimakonferenz in Glasgow - DRK: Mehr Menschen brauchen Hilfe'>"
+         "<title>Deutsches Rotes Kreuz - Klimakonferenz in Glasgow - DRK: Mehr Menschen brauchen Hilfe</title>",
+         "<h1>Klimakonferenz in Glasgow - DRK: Mehr Menschen brauchen Hilfe</h1>",
+         "Klimakonferenz in Glasgow - DRK: Mehr Menschen brauchen Hilfe"),
+    ],
+)
+def test_title_site_names_and_edges(url: str, head: str, body_prefix: str, expected: str) -> None:
+    tree = parse_html(page(head, body_prefix + BODY))[1]
+    assert choose_title(tree, read_meta(tree, url)) == expected
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -128,6 +230,98 @@ def test_title_vote_and_suffix(head: str, body_prefix: str, expected: str) -> No
 )
 def test_normalise_authors(raw: list[str], expected: list[str]) -> None:
     assert normalise_authors(raw, site_name="Diplomatic Courier") == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Byline words in many languages go; particles of names stay.
+        (["Par Camille Rousseau"], ["Camille Rousseau"]),
+        (["Von Anna Müller"], ["Anna Müller"]),
+        (["Por Ana García"], ["Ana García"]),
+        (["Di Mario Rossi"], ["Mario Rossi"]),
+        (["Door Jan de Vries"], ["Jan de Vries"]),
+        (["Av Ola Nordmann"], ["Ola Nordmann"]),
+        (["Autor: Jan Kowalski"], ["Jan Kowalski"]),
+        (["Автор: Иван Петров"], ["Иван Петров"]),
+        (["بقلم محمد علي"], ["محمد علي"]),
+        (["Christoph von Ritter"], ["Christoph von Ritter"]),
+        (["Eingestellt von Anna Weber"], ["Anna Weber"]),
+        (["By"], []),
+        # Role words around a name go ("기자" = reporter).
+        (["홍길동 기자"], ["홍길동"]),
+        (["Reporter Jane Doe"], ["Jane Doe"]),
+        (["Grant Tinsley, PhD"], ["Grant Tinsley"]),
+        # Desk and agency bylines are bylines; beside people they stay, a role after names does not.
+        (["Redaktion"], ["Redaktion"]),
+        (["BR24 Redaktion"], ["BR24 Redaktion"]),
+        (["Redaktion hessenschau.de"], ["Redaktion hessenschau.de"]),
+        (["SDA"], ["SDA"]),
+        (["Deutsche Presse-Agentur"], ["Deutsche Presse-Agentur"]),
+        (["Jean Dupont et AFP"], ["Jean Dupont", "AFP"]),
+        (["Jane Doe", "Redaktion"], ["Jane Doe", "Redaktion"]),
+        (["Jane Doe, Staff Writers"], ["Jane Doe"]),
+        # A name ends where a date, a site's name after a dash or an "all articles" link begins.
+        (["Redaktion 1. November 2023 10:29"], ["Redaktion"]),
+        (["Isabella Di Biase am Samstag"], ["Isabella Di Biase"]),
+        (["unocero - Alberto Ávila"], ["unocero", "Alberto Ávila"]),
+        (["Johanna Kropfitsch Alle Artikel"], ["Johanna Kropfitsch"]),
+        (["vom Support Team"], ["Support Team"]),
+        # Never names: numeric ids, handles, photo credits, weekdays, months.
+        (["105092"], []),
+        (["@NatGeoUK"], []),
+        (["Photo by Sam Lee on Unsplash"], []),
+        (["Donnerstag"], []),
+        (["January 5"], []),
+        (["Photograph by Ed Marshall"], []),
+    ],
+)
+def test_normalise_author_entries(raw: list[str], expected: list[str]) -> None:
+    assert normalise_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "body", "expected"),
+    [
+        # A visible byline with its byline word in a class of its own.
+        ("https://news.example/a/1", "", "<p class='auteur'>Par <span class='vcard author'>Camille Rousseau</span></p>",
+         ["Camille Rousseau"]),
+        # "site, City, Country" in a meta author: the site, not the places.
+        ("https://agency.example/a/1", "<meta property='og:site_name' content='Anadolu Agency'>"
+         "<meta name='author' content='Anadolu Agency, Ankara, Türkiye'>", "", ["Anadolu Agency"]),
+        # A numeric id in meta is no name; the visible byline is read instead.
+        ("https://news.example/a/1", "<meta name='author' content='105092'>",
+         "<div class='byline'>By Jane Doe</div>", ["Jane Doe"]),
+        # An organisation byline of JSON-LD stands where no person is named.
+        ("https://zeitung.example/a/1", "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+         "\"author\": {\"@type\": \"Organization\", \"name\": \"Deutsche Presse-Agentur\"}}</script>", "",
+         ["Deutsche Presse-Agentur"]),
+        # Names in unclassed spans of custom elements, and in the article's own <footer>.
+        ("https://news.example/a/1", "", "<news-byline><span>Jane Doe</span></news-byline>", ["Jane Doe"]),
+        ("https://news.example/a/1", "", "<article><p>Text.</p><footer><span class='author'>Jane Doe</span>"
+         "</footer></article><footer><span class='author'>Site Team</span></footer>", ["Jane Doe"]),
+        # Names of reader comments are not the byline.
+        ("https://news.example/a/1", "", "<div class='comments'><span class='comment-author'>Max Muster</span></div>",
+         []),
+        # A byline in running text: "Von … am …", a label element with the name after it.
+        ("https://blog.example/a/1", "", "<p class='postmetadata'>Von R. R. am 7.8.2013</p>", ["R. R."]),
+        ("https://news.example/a/1", "", "<ul><li><strong>Autorin/Autor</strong> Roman Goncharenko</li></ul>",
+         ["Roman Goncharenko"]),
+        # The initials of an organisation's name are the site's host: the organisation, not a person.
+        ("https://www.dw.com/a/1", "<meta name='author' content='Deutsche Welle'>",
+         "<p class='byline-text'>Autor: Kossivi Tiassou</p>", ["Kossivi Tiassou"]),
+        # A bold or italic paragraph among the first of the body.
+        ("https://news.example/a/1", "", "<div class='entry-content'><p>Lead one.</p><p>Lead two.</p>"
+         "<p><strong>Mathatisi Sebusi/Mohalenyane Phakela</strong></p><p>Text.</p></div>",
+         ["Mathatisi Sebusi", "Mohalenyane Phakela"]),
+        # Yoast's "Written by" label.
+        ("https://news.example/a/1", "<meta name='twitter:label1' content='Geschrieben von'>"
+         "<meta name='twitter:data1' content='Redaktion'>", "", ["Redaktion"]),
+    ],
+)
+def test_find_authors_sources(url: str, head: str, body: str, expected: list[str]) -> None:
+    tree = parse_html(page(head, body + BODY))[1]
+    assert find_authors(tree, read_meta(tree, url)) == expected
 
 
 def test_trim_edges_removes_title_byline_and_author_box() -> None:
@@ -177,6 +371,19 @@ def test_seed_selectors_override_generic_extraction() -> None:
     body = "<div class='lead'>Custom headline</div><div class='when'>06.12.2021</div>" + BODY
     seed = {"language": "en", "timezone": "Asia/Baku", "date_order": "DMY",
             "selectors": {"title": ".lead", "date": ".when"}}
+    article = extract_article(page(body=body), "https://mfa.example/a", seed=seed, fetched_at=FETCHED)
+    assert article.title == "Custom headline"
+    assert article.published == "2021-12-06"
+
+
+def test_seed_selectors_read_scrapy_pseudo_elements() -> None:
+    """`::text` and `::attr(name)` mean what they mean in Scrapy's `response.css()` (issue 22, item 13)."""
+    body = (
+        "<div class='lead'>Custom headline <span>with a kicker</span></div>"
+        "<span class='when' data-day='06.12.2021'>Monday</span>" + BODY
+    )
+    seed = {"language": "en", "timezone": "Asia/Baku", "date_order": "DMY",
+            "selectors": {"title": ".lead::text", "date": "span.when::attr(data-day)"}}
     article = extract_article(page(body=body), "https://mfa.example/a", seed=seed, fetched_at=FETCHED)
     assert article.title == "Custom headline"
     assert article.published == "2021-12-06"

@@ -149,7 +149,7 @@ def test_a_shard_merged_mid_run_is_updated_not_duplicated(tmp_path: Path, shards
     ("make", "message"),
     [
         (lambda tmp: tmp / "missing.db", "no such shard"),
-        (lambda tmp: _write(tmp / "notes.db", b"not a database at all" * 100), "cannot read"),
+        (lambda tmp: _write(tmp / "notes.db", b"not a database at all" * 100), "notes.db: not a SQLite database"),
         (lambda tmp: _empty_db(tmp / "empty.db"), "not a diplomatic-crawler archive"),
         (lambda tmp: tmp / "archive.db", "is the merge target itself"),
     ],
@@ -218,3 +218,87 @@ def test_captures_and_events_are_merged_once(tmp_path: Path) -> None:
         assert captures[1]["crawl_id"] == crawl_of_two
         events = archive.db.execute("SELECT canonical_url, event, crawl_id FROM article_events").fetchall()
         assert events == [("https://mfa.test/news/two", "withdrawn", crawl_of_two)]
+
+
+def _changing_shard(path: Path, states: list[tuple[str, str]]) -> Path:
+    """A shard whose worker archived article "one" once per crawl, with the text and fetch time of each
+    state: every change leaves the state before it in the shard's own `article_versions`."""
+    with Archive(path) as archive:
+        for text, at in states:
+            crawl = archive.start_crawl({"archive_db": str(path)}, ["mfa"])
+            archive.write_articles([record("one", text * 10, at)], crawl)
+            archive.finish_crawl(crawl, "finished", {"mfa": {"updated": 1}})
+    return path
+
+
+def _history(db: Path) -> list[tuple[int, str, str]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT version, substr(text, 1, 6), fetched_at FROM article_versions ORDER BY version"
+        )
+        return [tuple(r) for r in rows]
+
+
+def test_a_shards_own_versions_are_merged_once_in_time_order(tmp_path: Path) -> None:
+    """Worker w0 saw the text change from "first" to "second"; w1 saw "first" (later) and then "third". The
+    merged archive keeps each earlier text once, numbered in time order, whatever the merge order, and
+    `history` shows all three; merging again changes nothing."""
+    a = _changing_shard(
+        tmp_path / "w0.db", [("first text ", "2026-01-01T10:00:00+00:00"), ("second text ", "2026-01-02T10:00")]
+    )
+    b = _changing_shard(
+        tmp_path / "w1.db", [("first text ", "2026-01-01T12:00:00+00:00"), ("third text ", "2026-01-03T10:00")]
+    )
+    forward, backward = tmp_path / "forward.db", tmp_path / "backward.db"
+    report = merge_shards([a, b], forward)
+    assert report.versions == 2
+    expected = [
+        (1, "first ", "2026-01-01T10:00:00+00:00"),  # the earliest fetch of that text
+        (2, "second", "2026-01-02T10:00"),
+    ]
+    assert _history(forward) == expected
+    once = dump(forward)
+    again = merge_shards([b, a], forward)
+    assert (again.new, again.updated, again.versions, again.crawls) == (0, 0, 0, 0)
+    assert dump(forward) == once
+    merge_shards([b, a], backward)
+    assert _history(backward) == expected
+    assert content(backward) == content(forward)
+
+    result = CliRunner().invoke(main, ["history", "--db", str(forward), "https://mfa.test/news/one"])
+    assert result.exit_code == 0, result.output
+    assert "one version only" not in result.output
+    assert [line.split()[0] for line in result.output.splitlines()[2:5]] == ["v1", "v2", "current"]
+    assert "third text" in result.output
+
+
+def test_a_single_shard_keeps_its_versions(tmp_path: Path) -> None:
+    shard = _changing_shard(
+        tmp_path / "w0.db", [("first text ", "2026-01-01T10:00:00+00:00"), ("second text ", "2026-01-02T10:00")]
+    )
+    target = tmp_path / "archive.db"
+    assert merge_shards([shard], target).versions == 1
+    with sqlite3.connect(shard) as conn:
+        kept = conn.execute("SELECT content_hash, fetched_at, title, text FROM article_versions").fetchall()
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT content_hash, fetched_at, title, text FROM article_versions").fetchall() == kept
+        crawl = conn.execute("SELECT crawl_id FROM article_versions").fetchone()[0]
+        first_crawl = conn.execute("SELECT crawl_id FROM merge_sources WHERE shard_crawl_id = 1").fetchone()[0]
+        assert crawl == first_crawl  # the shard's crawl id, mapped to the merged crawl row
+
+
+def test_shards_in_a_read_only_place_are_merged(tmp_path: Path, shards: tuple[Path, Path]) -> None:
+    """Issue 22, item 11: shards copied to a read-only directory (a collected set, a read-only mount) are
+    read where they are; the merge process runs without root's right to ignore file modes."""
+    from faultserver import as_plain_user, lock_dir, run_cli
+
+    folder = shards[0].parent
+    lock_dir(folder)
+    try:
+        target = tmp_path / "out" / "archive.db"
+        result = run_cli("merge", *map(str, shards), "-o", str(target), preexec_fn=as_plain_user)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert "2 shard(s): 3 new" in result.stdout + result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["w0.db", "w1.db"]

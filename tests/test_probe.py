@@ -164,6 +164,9 @@ def test_probe_output_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert first.exit_code == 0, first.output
         default = tmp_path / "seeds" / f"{guess_name(site.server.netloc)}.toml"
         assert default.is_file()
+        # the suggested test crawl carries the setting a site on 127.0.0.1 needs, in the output and the draft
+        assert "-s SITE_MAX_PAGES=50" in first.output and "-s ALLOW_PRIVATE_NETWORKS=127.0.0.1" in first.output
+        assert "-s ALLOW_PRIVATE_NETWORKS=127.0.0.1" in default.read_text()
         again = runner.invoke(main, ["probe", site.home, "--delay", "0", "--max-requests", "12"])
         assert again.exit_code == 1 and "exists; use --force" in again.output
         forced = runner.invoke(main, ["probe", site.home, "--delay", "0", "--max-requests", "12", "--force"])

@@ -52,13 +52,13 @@ def test_round_trip_keeps_every_field() -> None:
             cb_kwargs={"page": 2},
             flags=["recheck"],
         ),
-        Request(URL, method="POST", body=b"q=1", encoding="latin-1", priority=10),
+        Request(URL, callback=spider.parse_page, method="POST", body=b"q=1", encoding="latin-1", priority=10),
         FormRequest("https://mfa.example.org/search", formdata={"q": "visit"}, callback=spider.parse_page),
     ]
     for request in requests:
         back = unpack_request(pack_request(request, spider), spider)
         _same(request, back)
-        assert back.callback is None or back.callback.__self__ is spider
+        assert back.callback.__self__ is spider
     assert unpack_request(pack_request(requests[1], spider), spider).meta["key"] == URL  # not the URL itself
 
 
@@ -93,15 +93,18 @@ def test_what_cannot_be_packed_is_kept_as_it_is_in_order() -> None:
         Request(URL + "?b", callback=other.parse_page),  # a method of another spider
         Request(URL + "?c", callback=NO_CALLBACK),
         Request(URL + "?d", callback=spider.parse_page, meta={"lock": threading.Lock()}),  # unpicklable
+        Request(URL + "?f", dont_filter=True),  # no callback: Scrapy's shell sets one once it is queued
     ]
     plain = Request(URL + "?e", callback=spider.parse_page)
     for request in [odd[0], plain, *odd[1:]]:
         queue.push(request)
-    assert queue.kept_as_objects == 4
-    popped = [queue.pop() for _ in range(5)]
-    assert popped[:3] == odd[:0:-1]  # the very objects, last in first out
-    _same(popped[3], plain)
-    assert popped[4] is odd[0]
+    odd[-1].callback = print  # as `scrapy shell` does after `engine.crawl(request)`
+    assert queue.kept_as_objects == 5
+    popped = [queue.pop() for _ in range(6)]
+    assert popped[:4] == odd[:0:-1]  # the very objects, last in first out
+    assert popped[0].callback is print
+    _same(popped[4], plain)
+    assert popped[5] is odd[0]
     with pytest.raises(ValueError, match="not a method of the spider"):
         pack_request(odd[1], spider)
 

@@ -10,15 +10,13 @@ import json
 import os
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from enrichsites import make_pdf
-from faultserver import PROJECT_ROOT, Reply, crawl, make_site, served, write_seed
+from faultserver import Reply, crawl, make_site, run_cli, served, write_seed
 
 from diplomatic_crawler.captures import read_body
 from diplomatic_crawler.extraction import EXTRACTOR_VERSION
@@ -61,16 +59,7 @@ def _dicts(db: Path, sql: str, *params: object) -> list[dict]:
         conn.close()
 
 
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "diplomatic_crawler.cli", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        env=env,
-    )
+_cli = run_cli
 
 
 def _site(tmp_path: Path, count: int = 4, **seed: object):
@@ -550,3 +539,41 @@ def test_history_of_an_archive_from_before_migration_20(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "one version only" in result.stdout and "2023-05-01T00:00:00+00:00" in result.stdout
     assert db.read_bytes() == before  # read-only: not migrated
+
+
+def test_reextract_uses_the_seed_text_kept_in_the_archive(tmp_path: Path) -> None:
+    """Issue 22, item 12: the demo's seeds are temporary; the archive keeps the text of each seed file a
+    crawl ran with (`seed_files`, by `seed_hash`), so `reextract` works after they are gone. Where even that
+    is missing every article fails: each failure listed once, and a non-zero exit."""
+    from diplomatic_crawler.demo.runner import run_demo
+
+    db = tmp_path / "archive.db"
+    lines: list[str] = []
+    assert run_demo(db, echo=lines.append) == 0, "\n".join(lines)
+    kept = _rows(db, "SELECT site, seed_hash, toml FROM seed_files ORDER BY site")
+    assert [site for site, _, _ in kept] == ["diplomatic-courier", "veloria-mfa"]
+    for site, seed_hash, toml in kept:
+        assert hashlib.sha256(toml.encode()).hexdigest() == seed_hash and f'name = "{site}"' in toml
+    assert _rows(db, "SELECT count(*) FROM articles WHERE seed_hash NOT IN (SELECT seed_hash FROM seed_files)") == [
+        (0,)
+    ]
+    result = _cli("reextract", "--db", str(db), "--workers", "1", "--json")  # the seeds dir has no demo site
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    assert {site: (s["checked"], s["failed"], s["unchanged"]) for site, s in summary.items()} == {
+        "diplomatic-courier": (16, 0, 16),
+        "veloria-mfa": (18, 0, 18),
+    }
+    # an archive from before seeds were kept, its seed files gone: all 34 fail, each said once, exit 1
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM seed_files")
+    conn.close()
+    failed = _cli("reextract", "--db", str(db), "--workers", "0")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    total = next(line for line in failed.stdout.splitlines() if line.startswith("TOTAL")).split()
+    assert total[1] == total[7] == "34", failed.stdout
+    output = failed.stdout + failed.stderr
+    (url,) = _rows(db, "SELECT canonical_url FROM articles ORDER BY canonical_url LIMIT 1")[0]
+    assert output.count(f"{url}:") == 1, output
+    assert "archive keeps no copy of the seed" in output and "--seeds" in output
+    assert "re-extraction failed for all 34 articles" in failed.stderr and "Traceback" not in output

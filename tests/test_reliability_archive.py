@@ -22,12 +22,15 @@ from faultserver import (
     PROJECT_ROOT,
     FaultServer,
     Reply,
+    as_plain_user,
     crawl,
+    lock_dir,
     make_site,
     served,
     start_crawl,
     stats_value,
     stop,
+    wait_for,
     write_seed,
 )
 
@@ -62,15 +65,6 @@ def _healthy(db: Path) -> None:
 
 def _expected_keys(server: FaultServer, spec: SiteSpec) -> set[str]:
     return {f"http://{server.netloc}/news/{a.slug}.html" for a in spec.articles}
-
-
-def _wait_for(predicate, timeout: float = 60.0, step: float = 0.02) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 def _sha(path: Path) -> str:
@@ -118,7 +112,7 @@ def test_case31_sigkill_at_random_points_loses_nothing(tmp_path: Path) -> None:
                 ARCHIVE_BATCH_SIZE="2",
                 CONCURRENT_REQUESTS_PER_DOMAIN="2",
             )
-            assert _wait_for(lambda t=launched, p=proc: server.arrived_since(t) or p.poll() is not None, 60)
+            assert wait_for(lambda t=launched, p=proc: server.arrived_since(t) or p.poll() is not None, 60)
             delay = rnd.uniform(0.05, 1.6)
             time.sleep(delay)
             running = proc.poll() is None
@@ -165,12 +159,12 @@ def test_case31_sigkill_at_random_points_loses_nothing(tmp_path: Path) -> None:
     keys = [k for (k,) in _rows(db, "SELECT canonical_url FROM articles")]
     assert sorted(keys) == sorted(_expected_keys(server, spec)), kills  # every article, exactly once
     assert len(keys) == 12 + 60
-    # the killed runs stay visible as such: started, never finished
-    # (a kill during the closing seconds of a run finds its record already written as finished)
+    # the killed runs stay visible as such: started, never finished, recorded as interrupted by the next
+    # start (a kill during the closing seconds of a run finds its record already written as finished)
     runs = _rows(db, "SELECT status, finished FROM crawls ORDER BY id")
-    assert runs[-1][0] == "finished" and {s for s, _ in runs} <= {"running", "finished"}
-    assert [s for s, _ in runs].count("running") >= killed_running - 3, repr((runs, kills))
-    assert all(finished is None for s, finished in runs if s == "running")
+    assert runs[-1][0] == "finished" and {s for s, _ in runs} <= {"interrupted", "finished"}
+    assert [s for s, _ in runs].count("interrupted") >= killed_running - 3, repr((runs, kills))
+    assert all(finished is None for s, finished in runs if s == "interrupted")
 
 
 def _days(n: int):
@@ -197,7 +191,7 @@ def test_sigterm_stops_cleanly_and_commits_what_was_extracted(tmp_path: Path) ->
             ARCHIVE_BATCH_SIZE="100",
             CONCURRENT_REQUESTS_PER_DOMAIN="2",
         )
-        assert _wait_for(lambda: len(server.hits_for("/news/")) >= 8 or proc.poll() is not None, 90)
+        assert wait_for(lambda: len(server.hits_for("/news/")) >= 8 or proc.poll() is not None, 90)
         assert proc.poll() is None, log.read_text()[-3000:]
         code = stop(proc, signal.SIGTERM, timeout=90)
     text = log.read_text()
@@ -436,8 +430,12 @@ def _valid_archive(tmp_path: Path) -> Path:
     [
         ("parent-is-a-file", "cannot open archive"),
         ("read-only-filesystem", "cannot open archive"),
-        ("not-sqlite", "file is not a database"),
-        ("empty-header", "file is not a database"),
+        # issue 22, item 11: not writable, or not SQLite at all, is not "damaged"; each says what to do
+        ("read-only-directory", "cannot open archive for writing: its directory {dir} is not writable"),
+        ("new-file-in-read-only-directory", "cannot open archive for writing: its directory {dir} is not writable"),
+        ("read-only-file", "cannot open archive for writing: archive.db is read-only"),
+        ("not-sqlite", "not a SQLite database (file is not a database"),
+        ("empty-header", "not a SQLite database (file is not a database"),
         ("corrupted", "the archive is damaged"),
         ("truncated", "the archive is damaged"),
         ("newer-schema", "is newer than this program"),
@@ -453,6 +451,11 @@ def test_case35_unusable_archive_fails_before_any_request(tmp_path: Path, kind: 
         path = tmp_path / "blocker" / "archive.db"
     elif kind == "read-only-filesystem":
         path = Path("/proc/self/archive.db")
+    elif kind in ("read-only-directory", "new-file-in-read-only-directory", "read-only-file"):
+        path = tmp_path / "place" / "archive.db"
+        path.parent.mkdir()
+        if kind != "new-file-in-read-only-directory":
+            path.write_bytes(_valid_archive(tmp_path).read_bytes())
     elif kind == "not-sqlite":
         path.write_text("These are my research notes, not a database.\n" * 100)
     elif kind == "empty-header":
@@ -471,10 +474,23 @@ def test_case35_unusable_archive_fails_before_any_request(tmp_path: Path, kind: 
         conn.commit()
         conn.close()
     before = _sha(path) if path.is_file() else None
-    with served(server):
-        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(path))
+    writable = kind in ("read-only-directory", "new-file-in-read-only-directory", "read-only-file")
+    if kind == "read-only-file":
+        path.chmod(0o444)
+    elif "read-only-directory" in kind:
+        lock_dir(path.parent)
+    try:
+        with served(server):
+            result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(path), preexec_fn=as_plain_user)
+    finally:
+        if writable:
+            path.parent.chmod(0o755)
     assert result.returncode == 1, result.stderr[-3000:]
-    assert "Unusable archive, nothing crawled" in result.stderr and message in result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if "Unusable archive, nothing crawled" in line]
+    assert message.format(dir=path.parent) in error
+    assert ("Crawl into a writable place" in error) == writable
+    if kind not in ("corrupted", "truncated"):
+        assert "damaged" not in error and "Restore a backup" not in error
     assert "Traceback" not in result.stderr
     assert server.hits == []
     if before is not None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from faultserver import Reply, crawl, make_site, served, write_seed
+from faultserver import Reply, crawl, crawl_pages, make_site, served, write_seed
 
 from diplomatic_crawler.demo.sitegen import build_site
 from diplomatic_crawler.extraction import extract_article
@@ -116,17 +116,8 @@ def test_case19_charsets_decode_without_mojibake(tmp_path: Path) -> None:
     """Header charset that contradicts the bytes, no declaration at all (Cyrillic, Azerbaijani), a BOM
     against the header: the documented rule (BOM, then a declaration that decodes the bytes, then
     detection) gives clean text and titles."""
-    server, spec = make_site(tmp_path, "mfa", 1)
     pages = _charset_pages()
-    for path, (body, ctype, _, _) in pages.items():
-        server.route(path, lambda p, q, body=body, ctype=ctype: Reply(200, body, {"Content-Type": ctype}))
-    spec.extra_links = tuple(f'<li><a href="{{{{BASE}}}}{p}">x</a></li>' for p in pages)
-    build_site(server.root, spec)
-    seeds = tmp_path / "seeds"
-    write_seed(seeds, "mfa", server.netloc, article_pattern=r"/news/[^/]+\.html$")
-    db = tmp_path / "a.db"
-    with served(server):
-        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db))
+    result, db = crawl_pages(tmp_path, {path: (body, ctype) for path, (body, ctype, _, _) in pages.items()})
     assert result.returncode == 0, result.stderr[-3000:]
     for path, (_, _, title, snippet) in pages.items():
         rows = _rows(db, "SELECT title, text FROM articles WHERE url LIKE ?", f"%{path}")

@@ -219,7 +219,13 @@ def test_case11_sitemap_gzip_bomb_and_billion_laughs(tmp_path: Path) -> None:
             "-a", f"seeds={seeds}", ARCHIVE_DB=str(db), DOWNLOAD_MAXSIZE=str(2 * 1024 * 1024)
         )
     assert code == 0, log[-3000:]
-    assert "empty or invalid sitemap" in log
+    # Each says why it gave nothing (issue 21, item 7: the bomb was "empty or invalid sitemap").
+    assert re.search(
+        r"no entries in sitemap \S+/sitemap-bomb\.xml\.gz: gzip body of \d+ bytes expands beyond"
+        r" DOWNLOAD_MAXSIZE = 2097152 bytes \(a compression bomb\?\)",
+        log,
+    ), log[-3000:]
+    assert re.search(r"no entries in sitemap \S+/sitemap-laughs\.xml: no <url> or <sitemap> entries", log)
     assert _rows(db, "SELECT count(*) FROM articles") == [(3,)]
     assert "lollollol" not in log
     assert 0 < rss_kb < 400 * 1024

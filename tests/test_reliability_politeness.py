@@ -14,7 +14,7 @@ from faultserver import FaultServer, Reply, crawl, make_site, served, stats_valu
 
 from diplomatic_crawler.demo.sitegen import SiteSpec, build_site
 from diplomatic_crawler.retry_after import parse_retry_after
-from diplomatic_crawler.robots import robots_outcome
+from diplomatic_crawler.robots import robots_outcome, truncate_robots
 
 ARTICLE_PATTERN = r"/news/[^/]+\.html$"
 
@@ -131,6 +131,23 @@ def test_case4_retry_after_pauses_the_host(
 
 # -- case 16: robots.txt ---------------------------------------------------------------------------------
 
+HUGE_ROBOTS = b"User-agent: *\nDisallow: /press/\n" + b"# padding\n" * 200_000 + b"Disallow: /news/\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "limit", "kept"),
+    [
+        (b"Disallow: /a\nAllow: /public-x\n", 100, b"Disallow: /a\nAllow: /public-x\n"),  # under the limit
+        (b"Disallow: /a\nAllow: /public-x\n", 20, b"Disallow: /a\n"),  # a rule cut in half is dropped
+        (b"Disallow: /a\r\nAllow: /b\r\n", 16, b"Disallow: /a\r\n"),
+        (b"Disallow: /a-very-long-rule", 10, b""),  # no line break before the limit: nothing
+        (b"Disallow: /a\n", 0, b"Disallow: /a\n"),  # 0: no limit
+    ],
+)
+def test_robots_txt_is_read_up_to_its_size_limit(body: bytes, limit: int, kept: bytes) -> None:
+    assert truncate_robots(body, limit) == kept
+
+
 
 @pytest.mark.parametrize(
     ("robots", "fetched", "exit_code"),
@@ -141,8 +158,10 @@ def test_case4_retry_after_pauses_the_host(
         (Reply(503, b"maintenance"), "nothing", 2),
         (Reply(500, b"oops"), "nothing", 2),
         (Reply(429, b"later", {"Retry-After": "0"}), "nothing", 2),
+        # 2 MiB: what lies beyond ROBOTSTXT_MAX_SIZE (500 KiB) is not read, the rules before it apply
+        (Reply(200, HUGE_ROBOTS, {"Content-Type": "text/plain"}), "news-only", 0),
     ],
-    ids=["disallow-press", "404", "410", "503", "500", "429"],
+    ids=["disallow-press", "404", "410", "503", "500", "429", "huge"],
 )
 def test_case16_robots_txt_rfc9309(tmp_path: Path, robots: Reply, fetched: str, exit_code: int) -> None:
     server, spec = make_site(tmp_path, "mfa", 4)
@@ -174,6 +193,7 @@ def test_case16_robots_txt_rfc9309(tmp_path: Path, robots: Reply, fetched: str, 
         assert _count(db, "SELECT count(*) FROM articles WHERE site = 'mfa'") == 0
     elif fetched == "news-only":
         assert press_hits == []
+        assert stats_value(result.stderr, "robotstxt/truncated") == (1 if robots.body is HUGE_ROBOTS else None)
         assert _count(db, "SELECT count(*) FROM articles WHERE site = 'mfa'") == 4
     else:
         assert sorted(set(press_hits)) == press
@@ -232,3 +252,42 @@ def test_case17_crawl_delay(
     assert max(gaps) < max_gap, gaps
     assert _count(db) == 3
     assert stats_value(result.stderr, "robotstxt/crawl_delay") == float(min(float(crawl_delay), float(cap)))
+
+
+def test_a_host_that_keeps_asking_for_pauses_is_given_up_once_its_budget_is_spent(tmp_path: Path) -> None:
+    """Every article answers 503 with Retry-After 2: after the first pause the next one would go over
+    RETRY_AFTER_HOST_BUDGET (3 s), so that answer stands, and the host's other requests fail without being
+    sent. The run ends in seconds instead of a pause per attempt of every article; the other host is
+    crawled in full."""
+    server, _ = make_site(tmp_path, "storm", 10)
+    other, _ = make_site(tmp_path, "calm", 4, host="127.0.0.2", seed=5)
+    server.route("/news/*", lambda p, q: Reply(503, b"overloaded", {"Retry-After": "2"}))
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "storm", server.netloc, article_pattern=ARTICLE_PATTERN, feeds=[])
+    write_seed(seeds, "calm", other.netloc, article_pattern=ARTICLE_PATTERN)
+    db = tmp_path / "a.db"
+    started = time.monotonic()
+    with served(server, other):
+        result = crawl(
+            "-a",
+            f"seeds={seeds}",
+            ARCHIVE_DB=str(db),
+            RETRY_TIMES="2",
+            RETRY_AFTER_HOST_BUDGET="3",
+            CONCURRENT_REQUESTS_PER_DOMAIN="2",
+        )
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    # One pause, then that answer stood and the host's queued requests were dropped. (A slot starts its
+    # next request as soon as a transfer ends, before the answer reaches the middleware that pauses it, so
+    # a few requests go out within milliseconds of the first 503; without the budget every article would
+    # be asked three times, a pause before each.)
+    storm = [h for h in server.hits if h.status == 503]
+    assert len(storm) < 20, [(h.path, h.status) for h in server.hits]
+    assert stats_value(result.stderr, "retry_after/paused") == 1
+    assert stats_value(result.stderr, "retry_after/given_up") == 1
+    assert stats_value(result.stderr, "retry_after/refused") >= 1
+    assert "RETRY_AFTER_HOST_BUDGET" in result.stderr
+    assert took < 25  # (without the budget: 33 answers of 503 and 37 s on the test machine)
+    assert _count(db, "SELECT count(*) FROM articles WHERE site = 'storm'") == 0
+    assert _count(db, "SELECT count(*) FROM articles WHERE site = 'calm'") == 4

@@ -7,9 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from faultserver import FaultServer, Reply, crawl, make_site, served, stats_value, write_seed
 
-from diplomatic_crawler.security import NetworkPolicy, blocked_address_reason, parse_allow_setting
+from diplomatic_crawler.cli import main
+from diplomatic_crawler.security import NetworkPolicy, blocked_address_reason, parse_allow_setting, seed_host_refusals
+from diplomatic_crawler.seeds import parse_seed
 
 
 def _count(db: Path, sql: str = "SELECT count(*) FROM articles") -> int:
@@ -78,19 +81,67 @@ def test_bad_allow_setting_is_rejected(value: object) -> None:
         parse_allow_setting(value)
 
 
-def test_default_setting_denies_the_test_site(tmp_path: Path) -> None:
-    """Production default: a site on 127.0.0.1 is not crawled at all, and no connection reaches it."""
+def test_default_setting_refuses_a_loopback_seed_before_any_request(tmp_path: Path) -> None:
+    """Production default: a seed naming 127.0.0.1 is refused before the crawl, in one line naming the seed,
+    the host and the setting, not request by request; with that setting the same seed is crawled."""
     server, _ = make_site(tmp_path, "local", 3)
     seeds = tmp_path / "seeds"
     write_seed(seeds, "local", server.netloc)
     db = tmp_path / "a.db"
     with served(server):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS="False")
-    assert server.hits == []
-    assert result.returncode == 2, result.stderr[-3000:]  # the only site failed entirely
-    assert stats_value(result.stderr, "ssrf/blocked") >= 3
-    assert "Blocked request to http://127.0.0.1" in result.stderr
-    assert _count(db) == 0
+        assert server.hits == []
+        allowed = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS="127.0.0.1")
+    assert result.returncode == 1, result.stderr[-3000:]  # a configuration error, like an invalid seed
+    lines = [line for line in result.stderr.splitlines() if "names host 127.0.0.1" in line]
+    assert lines == [
+        f"{seeds / 'local.toml'}: allowed_domains: seed 'local' names host 127.0.0.1 (loopback), which the"
+        " private-network guard refuses; to crawl it, run with -s ALLOW_PRIVATE_NETWORKS=127.0.0.1"
+    ]
+    assert "Blocked request" not in result.stderr and "Traceback" not in result.stderr
+    assert allowed.returncode == 0, allowed.stderr[-3000:]
+    assert _count(db) == 3
+
+
+@pytest.mark.parametrize(
+    ("fields", "allow", "expected"),
+    [
+        ({"allowed_domains": ["10.20.3.4:8080"]}, False, ["10.20.3.4 (private network)", "=10.20.3.4"]),
+        ({"allowed_domains": ["10.20.3.4:8080"]}, "10.20.0.0/16", []),
+        ({"allowed_domains": ["10.20.3.4"]}, "10.21.0.0/16", ["10.20.3.4 (private network)"]),
+        ({"allowed_domains": ["localhost:8000"]}, False, ["localhost (the local machine)", "=127.0.0.1,::1"]),
+        ({"allowed_domains": ["metadata.google.internal"]}, "10.0.0.0/8", ["cloud metadata", "=True"]),
+        ({"allowed_domains": ["mfa.example", "192.168.1.20"]}, False, ["'x' names host 192.168.1.20"]),
+        ({"allowed_domains": ["mfa.example"], "aliases": ["127.0.0.1"]}, False, ["aliases: seed 'x'"]),
+        ({"allowed_domains": ["mfa.example"]}, False, []),  # names are judged when they are resolved
+        ({"allowed_domains": ["127.0.0.1"]}, True, []),
+    ],
+)
+def test_seed_host_refusals(fields: dict[str, object], allow: object, expected: list[str]) -> None:
+    first = fields["allowed_domains"][0]  # type: ignore[index]
+    seed = parse_seed(
+        {"name": "x", "start_urls": [f"http://{first}/"], **fields}, source="seeds/x.toml", expected_name="x"
+    )
+    lines = seed_host_refusals([seed], NetworkPolicy(parse_allow_setting(allow)))
+    if not expected:
+        assert lines == []
+    else:
+        assert len(lines) == 1 and lines[0].startswith("seeds/x.toml: ")
+        assert all(fragment in lines[0] for fragment in expected), lines[0]
+        assert "ALLOW_PRIVATE_NETWORKS=" in lines[0]
+
+
+def test_seeds_validate_reports_private_hosts(tmp_path: Path) -> None:
+    write_seed(tmp_path, "intranet", "10.20.3.4:8080")
+    runner = CliRunner()
+    refused = runner.invoke(main, ["seeds", "validate", str(tmp_path)])
+    assert refused.exit_code == 1, refused.output
+    assert "intranet.toml: allowed_domains: seed 'intranet' names host 10.20.3.4 (private network)" in refused.output
+    assert "-s ALLOW_PRIVATE_NETWORKS=10.20.3.4" in refused.output
+    allowed = runner.invoke(main, ["seeds", "validate", str(tmp_path), "--allow-private-networks", "10.20.0.0/16"])
+    assert allowed.exit_code == 0 and "1 seed(s) OK" in allowed.output
+    bad = runner.invoke(main, ["seeds", "validate", str(tmp_path), "--allow-private-networks", "nope"])
+    assert bad.exit_code == 2 and "ALLOW_PRIVATE_NETWORKS" in bad.output
 
 
 def test_case7_redirects_to_private_addresses_are_blocked(tmp_path: Path) -> None:

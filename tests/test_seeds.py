@@ -27,6 +27,26 @@ def test_valid_seed_is_frozen_dataclass() -> None:
 
 
 @pytest.mark.parametrize(
+    ("domains", "url", "owned"),
+    [
+        (["mfa.gov.az"], "https://mfa.gov.az/en/news", True),
+        (["mfa.gov.az"], "https://www.mfa.gov.az/en/news", True),  # subdomains belong to the site
+        (["mfa.gov.az"], "https://mfa.gov.az:443/en/news", True),  # the scheme's default port, spelt out
+        (["mfa.gov.az"], "http://mfa.gov.az:80/", True),
+        (["mfa.gov.az"], "https://mfa.gov.az:8443/admin", False),  # another port is another server
+        (["mfa.gov.az"], "http://mfa.gov.az:443/", False),
+        (["mfa.gov.az"], "https://evilmfa.gov.az/", False),  # (every seed below also owns mfa.gov.az)
+        (["127.0.0.1:8080"], "http://127.0.0.1:8080/news", True),
+        (["127.0.0.1:8080"], "http://127.0.0.1:8081/news", False),
+        (["127.0.0.1:8080"], "http://127.0.0.1/news", False),
+    ],
+)
+def test_a_seed_owns_its_hosts_on_their_ports_only(domains: list[str], url: str, owned: bool) -> None:
+    seed = parse_seed({**VALID, "allowed_domains": [*domains, "mfa.gov.az"]}, expected_name="mfa-az")
+    assert seed.owns(url) is owned
+
+
+@pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"colour": "red"}, "colour: unknown key"),
@@ -94,3 +114,59 @@ def test_seeds_validate_and_list_commands(tmp_path: Path) -> None:
     assert bad.exit_code == 1
     assert "broken.toml: feeds: only http(s) URLs are allowed" in bad.output
     assert "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("own_dir", [True, False], ids=["working-dir-seeds", "packaged-curated-seeds"])
+def test_default_seed_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_dir: bool) -> None:
+    """`seeds` is the working directory's seeds/ when there is one, else the curated seeds the package
+    carries (importlib.resources; tests/test_scrapyd.py reads them from an egg)."""
+    monkeypatch.chdir(tmp_path)
+    curated = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "seeds").glob("*.toml"))
+    if own_dir:
+        (tmp_path / "seeds").mkdir()
+        (tmp_path / "seeds" / "mine.toml").write_text('name = "mine"\nallowed_domains = ["mine.example.org"]\nfeeds = ["https://mine.example.org/feed"]\n')
+        assert [s.name for s in load_seeds("seeds")] == ["mine"]
+    else:
+        assert sorted(s.name for s in load_seeds("seeds")) == curated
+
+
+# Issue 22, item 13: `[selectors]` are checked when a seed is loaded (seeds validate, the crawl, extract):
+# one `file: selectors.KEY: reason (line N)` line each, instead of a selector silently ignored on every page.
+@pytest.mark.parametrize(
+    ("selector", "problem"),
+    [
+        ("h1[class=", "invalid CSS selector 'h1[class=': Expected string or ident"),
+        ("div..body", "invalid CSS selector 'div..body'"),
+        ("h1::first-line", "invalid CSS selector 'h1::first-line': The pseudo-element ::first-line is unknown"),
+        ("p:nth-child(x)", "invalid CSS selector 'p:nth-child(x)'"),
+        ("//div[@id='main'", "invalid XPath selector \"//div[@id='main'\": Invalid predicate"),
+        ("//div[", "invalid XPath selector '//div['"),
+        ("//time[foo()]", "invalid XPath selector '//time[foo()]': unknown function foo()"),
+        ("//a[re:test(@href, 'x')]", "unknown function re:test()"),
+        ("(//time", "invalid XPath selector '(//time'"),
+        ("h1.headline", None),
+        ("h1.headline::text", None),  # Scrapy's pseudo-elements, as in response.css()
+        ("time::attr(datetime)", None),
+        ("article > p:not(.ad), div.body p", None),
+        ("//h1[contains(@class, 'title')]/text()", None),
+        ("(//time)[1]/@datetime", None),
+        ("//p[string-length(normalize-space(.)) > 3 and not(@class)]", None),
+        ("//p[text() = 'see foo(']", None),
+    ],
+)
+def test_seed_selectors_are_validated(tmp_path: Path, selector: str, problem: str | None) -> None:
+    seed = tmp_path / "mfa-az.toml"
+    escaped = selector.replace("\\", "\\\\").replace('"', '\\"')
+    seed.write_text(
+        "name = 'mfa-az'\nallowed_domains = ['mfa.gov.az']\nfeeds = ['https://mfa.gov.az/rss']\n"
+        f'[selectors]\nauthors = "div.byline a"\ndate = "{escaped}"\n'
+    )
+    result = CliRunner().invoke(main, ["seeds", "validate", str(tmp_path)])
+    if problem is None:
+        assert result.exit_code == 0, result.output
+        assert load_seed(seed).selectors["date"] == selector
+        return
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {seed}: selectors.date: ") and problem in line and line.endswith("(line 6)")
+    assert "Traceback" not in result.output

@@ -4,11 +4,13 @@ a child that fails. Real `scrapy crawl news` against a server on 127.0.0.1, real
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import time
 from pathlib import Path
 
-from faultserver import FaultServer, Reply, crawl, make_site, served, write_seed
+import pytest
+from faultserver import FaultServer, Reply, crawl, make_site, served, stats_value, summary_row, write_seed
 
 PER_CHILD = 20
 
@@ -121,3 +123,80 @@ def test_listing_links_repeated_on_every_page_count_once_against_the_page_cap(tm
         assert len(server.hits_for(f"/section/s{j}/")) == 1
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
+
+
+@pytest.mark.parametrize(
+    ("target", "why", "allow"),
+    [
+        ("http://10.0.0.1/sm.xml", "blocked", "127.0.0.1"),  # a private address: the guard refuses it
+        ("http://127.0.0.1:{trap}/sm.xml", "offsite", "127.0.0.1"),  # another port of the seed's host
+        ("http://127.0.0.2:{trap}/sm.xml", "offsite", "127.0.0.1,127.0.0.2"),  # another host
+    ],
+)
+def test_a_refused_redirect_hop_is_a_failed_request_and_the_chain_goes_on(
+    tmp_path: Path, target: str, why: str, allow: str
+) -> None:
+    """The first child sitemap, and one article, redirect to an address the crawl must not reach: both
+    hops are refused where the redirect is made, the child's errback continues the chain, the second child's
+    articles are archived and the summary counts the refusals. The other server is never asked."""
+    server, spec = make_site(tmp_path, "mfa", 5)
+    trap = FaultServer(server.root, host="127.0.0.2" if "127.0.0.2" in target else "127.0.0.1")
+    location = target.format(trap=trap.port)
+    paths = [f"/news/{a.slug}.html" for a in spec.articles]
+    children = {"/sm-0.xml": [], "/sm-1.xml": [*paths, "/news/moved.html"]}
+    _serve_index(server, children)
+    server.route("/sm-0.xml", lambda p, q: Reply(302, b"", {"Location": location}))
+    server.route("/sm-1.xml", lambda p, q: Reply(200, _urlset(server.base_url, children["/sm-1.xml"])))
+    server.route("/news/moved.html", lambda p, q: Reply(301, b"", {"Location": location.replace("sm.xml", "a.html")}))
+    seeds = tmp_path / "seeds"
+    write_seed(
+        seeds, "mfa", server.netloc, start_urls=[], feeds=[], sitemaps=[f"http://{server.netloc}/sitemap-index.xml"]
+    )
+    db = tmp_path / "a.db"
+    with served(server, trap):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS=allow)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert trap.hits == []
+    assert len(server.hits_for("/sm-1.xml")) == 1
+    with sqlite3.connect(db) as conn:
+        archived = {row[0] for row in conn.execute("SELECT url FROM articles")}
+    assert archived == {f"http://{server.netloc}{p}" for p in paths}
+    assert stats_value(result.stderr, f"diplomatic/mfa/refused/{why}") == 2
+    row = summary_row(result.stderr, "mfa")
+    assert (row.get("refused"), row.get("status")) == ("2", "ok"), result.stderr[-1500:]
+
+
+def test_a_huge_sitemap_does_not_stall_the_other_hosts(tmp_path: Path) -> None:
+    """A 24 MiB sitemap of 200,000 entries is parsed, and its entries keyed, in an extraction worker, and
+    its 200,000 entries beyond the site's cap cost a set lookup each: another host's requests keep going
+    meanwhile. (Parsed in the callback, and with Scrapy's 5 MB SCRAPER_SLOT_MAX_ACTIVE_SIZE, the other host
+    waited 16 s.)"""
+    big, _ = make_site(tmp_path, "big", 2)
+    steady, _ = make_site(tmp_path, "steady", 60, host="127.0.0.2", per_page=100, latency=0.02)
+    locs = "".join(
+        f"<url><loc>http://{big.netloc}/news/item-{i:07d}-a-long-slug-of-an-article.html</loc></url>"
+        for i in range(200_000)
+    )
+    body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+    big.route("/big.xml", lambda p, q: Reply(200, body.encode(), {"Content-Type": "application/xml"}))
+    seeds = tmp_path / "seeds"
+    big_sitemap = f"http://{big.netloc}/big.xml"
+    write_seed(seeds, "big", big.netloc, sitemaps=[big_sitemap], start_urls=[], feeds=[], max_pages=20)
+    write_seed(
+        seeds,
+        "steady",
+        steady.netloc,
+        sitemaps=[],
+        feeds=[],
+        start_urls=[f"http://{steady.netloc}/news/"],
+        article_pattern=r"/news/[^/]+\.html$",
+    )
+    db = tmp_path / "a.db"
+    with served(big, steady):
+        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), CONCURRENT_REQUESTS_PER_DOMAIN="1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    starts = sorted(h.start for h in steady.hits)
+    assert len(starts) > 60
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert max(gaps) < 6.0, sorted(gaps)[-3:]  # 0.7 s on the test machine
+    assert stats_value(result.stderr, "diplomatic/big/capped") == 200_000 - 19  # the cap counts the sitemap

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from diplomatic_crawler.demo.sitegen import SiteSpec, _article_html, sample_articles
-from diplomatic_crawler.extraction import authors, core
+from diplomatic_crawler.extraction import authors, page_dates
 from diplomatic_crawler.extraction.document import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ EVAL_DIR = Path(os.environ.get("DIPLOMATIC_EVAL_DIR", ROOT.parent / "shared" / "
 PAIRS: list[tuple[str, Callable[[etree._Element], Iterable[etree._Element]]]] = [
     (authors.BYLINE_XPATH, authors.byline_nodes),
     (authors.BODY_CONTAINERS, authors.body_containers),
-    (core.DATE_ELEMENT_XPATH, core.date_line_nodes),
+    (page_dates.DATE_ELEMENT_XPATH, page_dates.date_line_nodes),
 ]
 
 EDGE_CASES = """<html><body>
@@ -72,5 +72,5 @@ def test_comment_children_do_not_count_as_elements() -> None:
         "<html><body><div class='meta'><b>1</b><b>2</b><b>3</b><b>4</b><!-- a --><!-- b --></div>"
         "<div class='meta'><b>1</b><b>2</b><b>3</b><b>4</b><b>5</b></div></body></html>"
     )
-    expected = tree.xpath(core.DATE_ELEMENT_XPATH)
-    assert len(expected) == 1 and list(core.date_line_nodes(tree)) == expected
+    expected = tree.xpath(page_dates.DATE_ELEMENT_XPATH)
+    assert len(expected) == 1 and list(page_dates.date_line_nodes(tree)) == expected

@@ -210,9 +210,12 @@ def test_analyse_page(body, classify, kind, has_article, error) -> None:
 
 
 def _pathological_page() -> bytes:
-    """~3 MB of links: trafilatura and link extraction need many seconds on it."""
-    links = "".join(f"<a href='/x{i}'>link {i}</a>" for i in range(100_000))
-    return f"<html><head><title>Huge</title></head><body>{links}</body></html>".encode()
+    """~5 MB of an article of 60,000 short paragraphs: trafilatura needs many seconds of CPU on it (a page of
+    links alone is no longer slow: it is a listing, and link discovery stops at MAX_LINKS_PER_PAGE)."""
+    paragraphs = "".join(f"<p>Paragraph {i} of the minister's very long statement, with a few more words.</p>"
+                         for i in range(60_000))
+    return (f"<html><head><title>Huge</title></head><body><article><h1>A very long statement</h1>"
+            f"<p class='date'>7 December 2021</p>{paragraphs}</article></body></html>").encode()
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 
+from ..export.feeds import FeedError, check_feeds
 from ..extensions import EXIT_CODE_STAT
+from ..useragent import ContactError, check_contact
 
 
 class Command(ScrapyCrawlCommand):
@@ -31,6 +33,11 @@ class Command(ScrapyCrawlCommand):
         super().process_options(args, opts)
         if opts.distributed:
             self.settings.set("DISTRIBUTED", True, priority="cmdline")
+        try:  # feeds the archive exporters would write wrong, or a contact unfit for the User-Agent, are
+            check_feeds(self.settings)  # refused before the crawl, in one line
+            check_contact(self.settings.get("USER_AGENT_CONTACT"))
+        except (FeedError, ContactError) as exc:
+            raise UsageError(str(exc), print_help=False) from exc
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 1:

@@ -1,13 +1,19 @@
 """`diplomatic-crawler demo`: serve two bundled sample sites on 127.0.0.1 and crawl them for real.
 
 The sample sites are generated deterministically (see `sitegen`) into a temporary directory, served by
-`SiteServer` threads on free ports, described by temporary seed files, and crawled by the real spider
-(`scrapy crawl news` in a subprocess) into the archive.
+one `SiteServer` thread on a free port of 127.0.0.1 under fixed host names (`veloria-mfa.example`,
+`diplomatic-courier.example`: reserved names that never resolve on the internet), which the crawl reaches
+with that server as its `http_proxy`. The sites' URLs are thus the same from run to run, whatever port the
+server gets: a second demo into the same archive updates it instead of doubling every article, and an
+interrupted demo is completed by the next. The seed files are temporary; the crawl keeps their text in
+the archive (`articles.seed_toml`), so `reextract` works after the demo is gone.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,9 +24,15 @@ from pathlib import Path
 from .server import SiteServer
 from .sitegen import SiteSpec, build_site, sample_articles
 
-__all__ = ["DEMO_SITES", "demo_specs", "run_demo", "write_seed"]
+__all__ = ["DEMO_SITES", "demo_specs", "next_steps", "run_demo", "runnable", "write_seed"]
 
 DEMO_SITES = ("veloria-mfa", "diplomatic-courier")
+DEMO_DOMAIN = "example"  # RFC 2606: never a real host
+
+
+def demo_host(name: str) -> str:
+    """The fixed host name a demo site is served under."""
+    return f"{name}.{DEMO_DOMAIN}"
 
 
 def demo_specs() -> list[tuple[SiteSpec, dict[str, str]]]:
@@ -45,12 +57,12 @@ def demo_specs() -> list[tuple[SiteSpec, dict[str, str]]]:
     ]
 
 
-def write_seed(directory: Path, spec: SiteSpec, server: SiteServer, extra: dict[str, str]) -> Path:
-    """Write `<name>.toml` for a served sample site: start page, sitemap and feed."""
-    base = server.base_url
+def write_seed(directory: Path, spec: SiteSpec, netloc: str, extra: dict[str, str]) -> Path:
+    """Write `<name>.toml` for a sample site served at `netloc`: start page, sitemap and feed."""
+    base = f"http://{netloc}"
     lines = [
         f'name = "{spec.name}"',
-        f'allowed_domains = ["{server.netloc}"]',
+        f'allowed_domains = ["{netloc}"]',
         f'start_urls = ["{base}/news/"]',
         f'sitemaps = ["{base}/sitemap.xml"]' if extra.get("use") == "sitemap" else "sitemaps = []",
         f'feeds = ["{base}/feed.xml"]',
@@ -80,14 +92,17 @@ def run_demo(
         work = Path(keep_dir) if keep_dir else Path(tmp)
         seeds_dir = work / "seeds"
         seeds_dir.mkdir(parents=True, exist_ok=True)
-        servers: list[SiteServer] = []
+        hosts: dict[str, Path] = {}
+        for spec, extra in demo_specs():
+            hosts[demo_host(spec.name)] = build_site(work / "sites" / spec.name, spec)
+            write_seed(seeds_dir, spec, demo_host(spec.name), extra)
+        server = SiteServer(work / "sites", hosts=hosts).start()
         try:
-            for spec, extra in demo_specs():
-                root = build_site(work / "sites" / spec.name, spec)
-                server = SiteServer(root).start()
-                servers.append(server)
-                write_seed(seeds_dir, spec, server, extra)
-                echo(f"Serving {spec.title!r} ({len(spec.articles)} articles) at {server.base_url}/")
+            for spec, _ in demo_specs():
+                echo(
+                    f"Serving {spec.title!r} ({len(spec.articles)} articles) as http://{demo_host(spec.name)}/"
+                    f" (through {server.netloc})"
+                )
             settings = {
                 "ARCHIVE_DB": str(db),
                 "DOWNLOAD_DELAY": "0",
@@ -95,23 +110,68 @@ def run_demo(
                 "PROGRESS_INTERVAL": "5",
                 "LOG_LEVEL": "INFO",
                 "ALLOW_PRIVATE_NETWORKS": "127.0.0.1",  # the demo sites are served on 127.0.0.1
+                "USER_AGENT_CONTACT": "offline-demo@localhost",  # only our own 127.0.0.1 servers see it
                 **(extra_settings or {}),
             }
             cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seeds={seeds_dir}"]
             for key, value in settings.items():
                 cmd += ["-s", f"{key}={value}"]
-            env = dict(os.environ, SCRAPY_SETTINGS_MODULE="diplomatic_crawler.settings")
+            env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "no_proxy")}
+            # Scrapy's HttpProxyMiddleware sends every http:// request to the demo server, which answers
+            # only for the demo's host names: nothing leaves the machine.
+            env.update(SCRAPY_SETTINGS_MODULE="diplomatic_crawler.settings", http_proxy=server.base_url)
             echo(f"Crawling with: scrapy crawl news -a seeds={seeds_dir} -s ARCHIVE_DB={db}\n")
             proc = subprocess.run(cmd, env=env, cwd=work, capture_output=True, text=True, check=False)
         finally:
-            for server in servers:
-                server.stop()
+            server.stop()
         summary = _summary_block(proc.stderr)
         if summary:
             echo(summary)
         if proc.returncode != 0 and not summary:
             echo(proc.stderr[-4000:])
         return proc.returncode
+
+
+def _shown(path: Path) -> str:
+    """`path` as the user can type it here: relative to the working directory when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd())) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
+
+
+def runnable(script: str, module: str) -> str:
+    """How to run this installation's console script `script` from the user's shell: its bare name when
+    PATH finds this very script (an activated virtual environment), else its path beside the running
+    interpreter (`.venv/bin/diplomatic-crawler`), else `python -m module` with this interpreter."""
+    bindir = Path(sys.executable).parent  # not resolved: a venv's python is a link out of it
+    beside = bindir / script
+    found = shutil.which(script)
+    if beside.is_file():
+        if found and Path(found).resolve() == beside.resolve():
+            return script
+        return shlex.quote(_shown(beside))
+    return f"{shlex.quote(_shown(Path(sys.executable)))} -m {module}"
+
+
+def next_steps(db: str | Path) -> list[str]:
+    """Commands to try on the demo archive, spelt so that they run as printed from here."""
+    crawler = runnable("diplomatic-crawler", "diplomatic_crawler.cli")
+    sqlite_utils = runnable("sqlite-utils", "sqlite_utils")
+    scrapy = runnable("scrapy", "scrapy")
+    path = shlex.quote(str(db))
+    dataset = shlex.quote(str(Path(db).parent / "dataset"))  # beside the archive: that directory exists
+    query = shlex.quote("select site, published, title from articles order by published desc limit 5")
+    return [
+        f"{sqlite_utils} query {path} {query}",
+        f"{sqlite_utils} search {path} articles trade -c title",
+        f"{crawler} search trade --db {path}",
+        f"{crawler} stats --db {path}",
+        f"{crawler} export --db {path} --format jsonfeed -o feed.json",
+        f"{crawler} dataset --db {path} {dataset}   # Parquet + dataset card",
+        f"{crawler} browse --db {path}   # Datasette (pip install -e '.[browse]')",
+        f"{scrapy} crawl news   # crawl the real sites in seeds/ (from the project directory)",
+    ]
 
 
 def _summary_block(log: str) -> str:

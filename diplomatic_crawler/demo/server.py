@@ -4,6 +4,12 @@ It serves a directory on 127.0.0.1 (port 0: the OS picks a free port), replaces 
 with its own base URL, answers conditional GETs (ETag / If-None-Match, Last-Modified /
 If-Modified-Since) with 304, records every request, and can add dynamic routes (redirects, errors,
 endless calendars) for tests.
+
+With `hosts` it is also a forward HTTP proxy for fixed virtual host names: a request for
+`http://veloria-mfa.example/news/` (absolute URI, as a client sends to its `http_proxy`, or a `Host`
+header) is served from that host's directory, with `{{BASE}}` filled in as `http://veloria-mfa.example`.
+The names stay the same whatever port the server gets, so the URLs a crawl archives are stable from run
+to run (the offline demo); any other host is refused with 502, so nothing is proxied beyond the machine.
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ import gzip
 import hashlib
 import mimetypes
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 __all__ = ["LoggedRequest", "Reply", "SiteServer"]
 
@@ -54,8 +60,16 @@ Route = Callable[[str, dict[str, list[str]]], Reply]
 class SiteServer:
     """Serve `root` on 127.0.0.1 in a background thread. Use as a context manager."""
 
-    def __init__(self, root: str | Path, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        hosts: Mapping[str, str | Path] | None = None,
+    ):
         self.root = Path(root)
+        self.hosts = {name.lower(): Path(path) for name, path in (hosts or {}).items()}
         self.routes: dict[str, Route] = {}
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -110,13 +124,19 @@ class SiteServer:
 
     # -- static files --------------------------------------------------------------------------
 
-    def reply_for(self, path: str, query: str, headers: dict[str, str]) -> Reply:
+    def reply_for(self, path: str, query: str, headers: dict[str, str], host: str | None = None) -> Reply:
+        """The reply to a GET of `path?query`; `host` names a virtual host (None: the server's own)."""
+        site_root, base = self.root, self.base_url
+        if host is not None and self.hosts:
+            if host not in self.hosts:
+                return Reply(502, f"{host} is not served here (only {', '.join(sorted(self.hosts))})".encode())
+            site_root, base = self.hosts[host], f"http://{host}"
         route = self.routes.get(path)
         if route is not None:
             return route(path, parse_qs(query, keep_blank_values=True))
         rel = unquote(path).lstrip("/")
-        target = (self.root / rel).resolve()
-        root = self.root.resolve()
+        target = (site_root / rel).resolve()
+        root = site_root.resolve()
         if root != target and root not in target.parents:
             return Reply(403, b"forbidden")
         if target.is_dir():
@@ -125,9 +145,9 @@ class SiteServer:
             return Reply(404, b"<html><body><h1>Not found</h1></body></html>", {"Content-Type": "text/html"})
         body = target.read_bytes()
         if target.suffix in TEXT_SUFFIXES:
-            body = body.replace(b"{{BASE}}", self.base_url.encode())
+            body = body.replace(b"{{BASE}}", base.encode())
         elif target.suffix == ".gz" and body[:2] == b"\x1f\x8b":
-            body = gzip.compress(gzip.decompress(body).replace(b"{{BASE}}", self.base_url.encode()), mtime=0)
+            body = gzip.compress(gzip.decompress(body).replace(b"{{BASE}}", base.encode()), mtime=0)
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         mtime = int(target.stat().st_mtime)
         last_modified = email.utils.formatdate(mtime, usegmt=True)
@@ -152,6 +172,15 @@ class SiteServer:
         return Reply(200, body, reply_headers)
 
 
+def _virtual_host(server: SiteServer, parts: SplitResult, headers: dict[str, str]) -> str | None:
+    """The virtual host a request asks for: the absolute URI's (a proxy request), else the Host header's;
+    None when it is the server's own address or the server has no virtual hosts."""
+    if not server.hosts:
+        return None
+    name = parts.hostname or urlsplit("//" + headers.get("host", "")).hostname or ""
+    return None if name in ("127.0.0.1", "localhost", "") else name.lower()
+
+
 def _make_handler(server: SiteServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -167,7 +196,7 @@ def _make_handler(server: SiteServer) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
-                reply = server.reply_for(parts.path, parts.query, headers)
+                reply = server.reply_for(parts.path, parts.query, headers, _virtual_host(server, parts, headers))
             except Exception as exc:  # a broken route must not hang the client
                 reply = Reply(500, f"server error: {exc}".encode())
             server.log(LoggedRequest(self.command, self.path, headers, reply.status))

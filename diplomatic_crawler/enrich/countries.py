@@ -314,8 +314,22 @@ def gazetteer_cache() -> Path | None:
         versions = [f"{name}={metadata.version(name)}" for name in SOURCES]
     except metadata.PackageNotFoundError:
         return None
-    digest = hashlib.sha256(Path(__file__).read_bytes() + "|".join(versions).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(_own_source() + "|".join(versions).encode()).hexdigest()[:16]
     return Path(root) / f"gazetteer-{digest}.json"
+
+
+def _own_source() -> bytes:
+    """This module's source, which keys the cache (a rule change rebuilds it). Read through the import
+    system: installed as a zip or an egg, `__file__` names no file. Without the source (a build that ships
+    only bytecode) the package version keys it."""
+    from importlib import resources
+
+    try:
+        return resources.files(__package__).joinpath("countries.py").read_bytes()
+    except OSError:
+        from .. import __version__
+
+        return f"diplomatic-crawler {__version__}".encode()
 
 
 def _read_gazetteer(path: Path) -> dict[tuple[str, ...], _Entry] | None:

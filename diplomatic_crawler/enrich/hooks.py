@@ -20,9 +20,21 @@ from typing import Any
 from .countries import countries_mentioned
 from .doctype import classify_doc_type
 
-__all__ = ["ENRICH_COLUMNS", "ArchiveEnricher", "enrich_record", "item_extra", "page_enrichment", "tree_enrichment"]
+__all__ = [
+    "ENRICHMENT_ERROR",
+    "ENRICH_COLUMNS",
+    "ArchiveEnricher",
+    "enrich_record",
+    "item_extra",
+    "page_enrichment",
+    "tree_enrichment",
+]
 
 logger = logging.getLogger(__name__)
+
+# Set on a record (and on the fields of `article_enrichment`) when its enrichment failed: "Type: message".
+# Never archived (a leading "_"); the crawl counts it (`diplomatic/enrichment/failed`).
+ENRICHMENT_ERROR = "_enrichment_error"
 
 # Article columns added by the enrichments (migration 10), in export order.
 ENRICH_COLUMNS: dict[str, type] = {
@@ -77,7 +89,7 @@ def article_enrichment(article: Any) -> dict[str, Any]:
         "language": article.language,
     }
     enrich_record(record)
-    fields = {k: record[k] for k in ("doc_type", "doc_type_reason", "countries") if k in record}
+    fields = {k: record[k] for k in ("doc_type", "doc_type_reason", "countries", ENRICHMENT_ERROR) if k in record}
     try:
         fields["_minhash"] = pack_signature(signature(article.text))
     except Exception as exc:
@@ -103,7 +115,9 @@ def item_extra(enrichment: Mapping[str, Any] | None, seed: Any) -> dict[str, Any
 
 def enrich_record(record: dict[str, Any]) -> dict[str, Any]:
     """Add doc_type, doc_type_reason, countries and content_type to an archive record (in place; also
-    returned). Values already present are kept, so a caller may precompute them."""
+    returned). Values already present are kept, so a caller may precompute them. A failure never costs the
+    article: it is logged at DEBUG and left in `record[ENRICHMENT_ERROR]` for the caller to count and
+    report once (a broken installation fails on every page alike)."""
     try:
         if not record.get("doc_type"):
             found = classify_doc_type(
@@ -118,7 +132,8 @@ def enrich_record(record: dict[str, Any]) -> dict[str, Any]:
             record["countries"] = countries_mentioned(record.get("title"), record.get("text"), record.get("language"))
         record.setdefault("content_type", "html")
     except Exception as exc:  # never lose an article to an enrichment bug
-        logger.warning("%s: enrichment failed: %s", record.get("canonical_url") or record.get("url"), exc)
+        record[ENRICHMENT_ERROR] = f"{type(exc).__name__}: {exc}"
+        logger.debug("%s: enrichment failed: %s", record.get("canonical_url") or record.get("url"), exc)
     return record
 
 

@@ -222,7 +222,7 @@ def extract_pdf(
         title = next(
             (line[:300] for line in lines[:5] if not _date_line(line, reader_dates)), lines[0][:300] if lines else ""
         )
-    published = raw = source = precision = None
+    published = raw = source = precision = calendar = None
     assumed = None
     for line in lines[:4]:
         found = reader_dates.find(line[:200], "text")
@@ -234,6 +234,7 @@ def extract_pdf(
                 found.precision,
                 found.timezone_assumed,
             )
+            calendar = found.calendar
             break
     if published is None:
         created = meta.get("/CreationDate")
@@ -260,6 +261,7 @@ def extract_pdf(
         published_raw=raw,
         published_source=source,
         published_precision=precision,
+        published_calendar=(calendar or "gregorian") if published else None,
         timezone_assumed=assumed,
         language=_language(url, hints),
         text=text,

@@ -1,4 +1,4 @@
-"""Exports of the archive: JSON Feed 1.1, JSON Lines, JSON, CSV and Parquet files, research datasets with a
+"""Exports of the archive: JSON Feed 1.1, Atom 1.0, JSON Lines, JSON, CSV and Parquet files, research datasets with a
 dataset card, per-site statistics, and the same formats as Scrapy feed exporters.
 
 Library first, CLI on top (`diplomatic_crawler.cli_export`):
@@ -23,6 +23,7 @@ from .schema import CORE_FIELDS, ExportSchema
 
 __all__ = [
     "CORE_FIELDS",
+    "FEED_FORMATS",
     "FORMATS",
     "ArchiveReader",
     "ExportError",
@@ -34,7 +35,8 @@ __all__ = [
     "writer_class",
 ]
 
-FORMATS = ("jsonfeed", "jsonl", "json", "csv", "parquet")
+FORMATS = ("jsonfeed", "atom", "jsonl", "json", "csv", "parquet")
+FEED_FORMATS = frozenset({"jsonfeed", "atom"})  # newest first, with a title, links and the filters
 
 
 def writer_class(fmt: str) -> type[Writer]:
@@ -51,6 +53,10 @@ def writer_class(fmt: str) -> type[Writer]:
         from .jsonfeed import JsonFeedWriter
 
         return JsonFeedWriter
+    if fmt == "atom":
+        from .atom import AtomWriter
+
+        return AtomWriter
     if fmt == "csv":
         from .csvfile import CsvWriter
 
@@ -63,22 +69,38 @@ def writer_class(fmt: str) -> type[Writer]:
 
 
 def write_records(
-    stream: BinaryIO, fmt: str, schema: ExportSchema, records: Iterable[dict[str, Any]], **options: Any
+    stream: BinaryIO,
+    fmt: str,
+    schema: ExportSchema,
+    records: Iterable[dict[str, Any]],
+    *,
+    writer: type[Writer] | None = None,
+    **options: Any,
 ) -> int:
-    writer = writer_class(fmt)(stream, schema, **options)
+    """Write records in `fmt` (with `writer`, a Writer for a format of its own, such as the Scrapy feed
+    formats of `feeds`); return how many."""
+    writer = (writer or writer_class(fmt))(stream, schema, **options)
     writer.start()
     for record in records:
         writer.write(record)
     return writer.finish()
 
 
-def export_stream(reader: ArchiveReader, fmt: str, stream: BinaryIO, flt: ExportFilter, **options: Any) -> int:
+def export_stream(
+    reader: ArchiveReader,
+    fmt: str,
+    stream: BinaryIO,
+    flt: ExportFilter,
+    *,
+    writer: type[Writer] | None = None,
+    **options: Any,
+) -> int:
     """Write the filtered articles of an open archive to `stream`; return the number of articles."""
-    writer_class(fmt)  # unknown formats fail before any query
-    order = "newest" if fmt == "jsonfeed" else "stable"
-    if fmt == "jsonfeed":
+    writer = writer or writer_class(fmt)  # unknown formats fail before any query
+    order = "newest" if fmt in FEED_FORMATS else "stable"
+    if fmt in FEED_FORMATS:
         options.setdefault("filters", flt.describe())
-    return write_records(stream, fmt, reader.schema, reader.records(flt, order=order), **options)
+    return write_records(stream, fmt, reader.schema, reader.records(flt, order=order), writer=writer, **options)
 
 
 def check_output_path(output: str | Path) -> Path:

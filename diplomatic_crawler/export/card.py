@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pyarrow as pa
+
 from .. import __version__
 from .dataset import DatasetStats
 from .filters import ArchiveReader, ExportFilter
-from .parquet import column_docs
+from .parquet import arrow_schema, column_docs
 
-__all__ = ["render_card", "size_category"]
+__all__ = ["dataset_info", "feature", "render_card", "size_category"]
 
 LICENCE_NOTE = (
     "The article texts, titles and images belong to their publishers (ministries, embassies, news portals) and "
@@ -71,7 +73,50 @@ def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
     return out
 
 
-def _header(stats: DatasetStats, name: str) -> list[str]:
+def feature(typ: pa.DataType, indent: str) -> list[str]:
+    """The YAML of one Hugging Face `datasets` feature (after its `- name:` line), for an Arrow type."""
+    if pa.types.is_list(typ):
+        item = typ.value_type
+        if pa.types.is_struct(item):
+            lines = [f"{indent}list:"]
+            for child in item:
+                lines += [f"{indent}- name: {child.name}", *feature(child.type, indent + "  ")]
+            return lines
+        return [f"{indent}sequence: {_dtype(item)}"]
+    return [f"{indent}dtype: {_dtype(typ)}"]
+
+
+def _dtype(typ: pa.DataType) -> str:
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return "string"
+    if pa.types.is_timestamp(typ):
+        return f"timestamp[{typ.unit}" + (f", tz={typ.tz}]" if typ.tz else "]")
+    if pa.types.is_floating(typ):
+        return f"float{typ.bit_width}"  # Arrow says "double"
+    if pa.types.is_date32(typ):
+        return "date32"
+    return str(typ)  # int64, bool
+
+
+def dataset_info(schema: pa.Schema, rows: int, download_size: int, dataset_size: int) -> list[str]:
+    """The card's `dataset_info` block: the features of every Parquet column (types as `datasets` names them)
+    and the one split, with the rows, the Parquet files' size (`download_size`) and the data's uncompressed
+    size (`dataset_size`, the row groups' total byte size)."""
+    lines = ["dataset_info:", "  features:"]
+    for field_ in schema:
+        lines += [f"  - name: {field_.name}", *feature(field_.type, "    ")]
+    lines += [
+        "  splits:",
+        "  - name: train",
+        f"    num_bytes: {dataset_size}",
+        f"    num_examples: {rows}",
+        f"  download_size: {download_size}",
+        f"  dataset_size: {dataset_size}",
+    ]
+    return lines
+
+
+def _header(stats: DatasetStats, name: str, info: list[str]) -> list[str]:
     languages = sorted(code for code in stats.languages if code != "unknown")
     lines = ["---", f"pretty_name: {_y('Diplomatic news: ' + name)}"]
     lines.append("language:" + ("" if languages else " []"))
@@ -98,6 +143,7 @@ def _header(stats: DatasetStats, name: str) -> list[str]:
         "  data_files:",
         "  - split: train",
         "    path: data/train-*.parquet",
+        *info,
         "---",
     ]
     return lines
@@ -126,8 +172,12 @@ def render_card(
     *,
     name: str,
     created: str,
+    data_bytes: int = 0,
 ) -> str:
-    lines = _header(stats, name)
+    """The card. `data_bytes`: the uncompressed size of the Parquet data (`dataset_info.dataset_size`)."""
+    download = sum(int(f.get("bytes") or 0) for f in files if f.get("format") == "parquet")
+    info = dataset_info(arrow_schema(reader.schema), stats.rows, download, data_bytes)
+    lines = _header(stats, name, info)
     published = [s for s in stats.sites.values() if s.first_published]
     first = min((s.first_published for s in published), default=None)
     last = max((s.last_published for s in published), default=None)
@@ -221,7 +271,8 @@ def render_card(
     lines += [
         "",
         "The JSON Lines copy (if present) has the same rows and the archive's fields: `published` and "
-        "`modified` as ISO strings and no `_utc` / `_date` columns; timestamps as ISO 8601 UTC strings.",
+        "`modified` as ISO strings, `published_utc` as an ISO 8601 UTC string and no `modified_utc` / `_date` "
+        "columns; timestamps as ISO 8601 UTC strings.",
         "",
     ]
 

@@ -6,8 +6,9 @@
   return is written with a leading apostrophe `'`, which spreadsheets show as text instead of evaluating.
   A cell that already starts with `'` followed by one of those characters gets one more apostrophe, so
   `restore_cell` (remove one leading `'` before such a character) gives back the exact original value.
-* Lists (`authors`, `tags`) are JSON arrays; `timezone_assumed` is `true`/`false`; a missing value is an
-  empty cell. Numbers are written as numbers and never prefixed.
+* Lists (`authors`, `tags`, `countries`) are JSON arrays of strings, `alternates` a JSON array of objects
+  (`{"url": ..., "hreflang": ..., "source": ...}`), each in one cell; `timezone_assumed` is `true`/`false`;
+  a missing value is an empty cell. Numbers are written as numbers and never prefixed.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def _list_cell(value: Any) -> str:
     return _quote(json.dumps(list(value or ()), ensure_ascii=False))
 
 
+_JSON_KINDS = frozenset({"list", "records"})
+
+
 def _bool_cell(value: Any) -> str:
     return "" if value is None else ("true" if value else "false")
 
@@ -83,9 +87,11 @@ class CsvWriter(Writer):
             self.stream.write("\ufeff".encode())
         self.fields = self.schema.fields
         kinds = {name: self.schema.kind(name) for name in self.fields}
-        by_kind = {"list": _list_cell, "bool": _bool_cell, "int": _number_cell, "float": _number_cell}
+        by_kind = {"bool": _bool_cell, "int": _number_cell, "float": _number_cell}
+        by_kind.update(dict.fromkeys(_JSON_KINDS, _list_cell))
         self.cells = [(name, by_kind.get(kinds.get(name, "str"), _text_cell)) for name in self.fields]
-        self.stream.write((",".join(_quote(name) for name in self.fields) + "\r\n").encode("utf-8"))
+        if self.options.get("header", True):  # False: appended to a file that has its header already
+            self.stream.write((",".join(_quote(name) for name in self.fields) + "\r\n").encode("utf-8"))
 
     def write(self, record: dict[str, Any]) -> None:
         get = record.get
@@ -105,7 +111,7 @@ def read_csv_records(stream: BinaryIO, schema: ExportSchema | None = None) -> It
         record: dict[str, Any] = {}
         for name, cell in zip(header, row, strict=True):
             kind = kinds.get(name, "str")
-            if kind == "list":
+            if kind in _JSON_KINDS:
                 record[name] = json.loads(restore_cell(cell)) if cell else []
             elif cell == "":
                 record[name] = None

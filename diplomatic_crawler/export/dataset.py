@@ -287,7 +287,10 @@ def write_dataset(
             for entry in files:
                 path = staging / entry["path"]
                 entry.update(bytes=path.stat().st_size, sha256=sha256_file(path))
-            card = render_card(reader, flt, stats, files, name=name or out_dir.name, created=created)
+            data_bytes = sum(_data_bytes(staging / f["path"]) for f in files if f["format"] == "parquet")
+            card = render_card(
+                reader, flt, stats, files, name=name or out_dir.name, created=created, data_bytes=data_bytes
+            )
             (staging / "README.md").write_text(card, encoding="utf-8")
             readme = staging / "README.md"
             manifest = {
@@ -336,6 +339,14 @@ def _columns(reader: ArchiveReader) -> list[dict[str, str]]:
     from .parquet import column_docs
 
     return [{"name": n, "type": str(t), "description": d} for n, t, d in column_docs(reader.schema)]
+
+
+def _data_bytes(path: Path) -> int:
+    """The uncompressed size of a Parquet file's data: its row groups' total byte size."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
 
 
 def _swap_into_place(staging: Path, out_dir: Path) -> None:

@@ -8,6 +8,7 @@ memory stays flat whatever the archive's size.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from .schema import ExportSchema, record_from_row
 
@@ -51,6 +51,20 @@ def parse_date_bound(value: str, *, end: bool) -> str:
         raise ExportError(f"invalid date {value!r}: {exc}") from exc
 
 
+# Crawl statuses of a run that did its job (see `extensions.CrawlReport`): it ran to its end and reached at
+# least one site ("partial": some sites failed entirely; "enrichment_failed": archived, not enriched).
+SUCCESSFUL_STATUSES = ("finished", "partial", "enrichment_failed")
+
+
+def _did_something(sites: str | None) -> bool:
+    """Whether a crawl row's per-site counters (`crawls.sites`, JSON) show any work."""
+    try:
+        counts = json.loads(sites or "{}")
+        return any(int(v or 0) > 0 for c in counts.values() for v in c.values())
+    except (ValueError, TypeError, AttributeError):
+        return False
+
+
 @dataclass
 class ExportFilter:
     """Which articles to export. Dates compare with the local publication day (`published`'s first ten
@@ -62,7 +76,7 @@ class ExportFilter:
     language: str | None = None
     query: str | None = None
     crawl_id: int | None = None
-    new: bool = False  # the articles the latest crawl added or changed
+    new: bool = False  # the articles added or changed since the successful crawl before the latest one
 
     def __post_init__(self) -> None:
         if self.since:
@@ -103,13 +117,14 @@ class ArchiveReader:
     """A read-only snapshot of an archive. Use as a context manager."""
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 30.0):
+        from ..archive import ArchiveError, connect_read_only
+
         self.path = Path(path)
-        if not self.path.is_file():
-            raise ExportError(f"{self.path}: no such archive")
         try:
-            self.conn = sqlite3.connect(
-                f"file:{quote(str(self.path.resolve()))}?mode=ro", uri=True, timeout=busy_timeout, isolation_level=None
-            )
+            self.conn = connect_read_only(self.path, timeout=busy_timeout, isolation_level=None)
+        except ArchiveError as exc:
+            raise ExportError(str(exc)) from exc
+        try:
             self.conn.execute("BEGIN")  # one read transaction: every query below sees the same snapshot
             tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.Error as exc:
@@ -140,18 +155,40 @@ class ArchiveReader:
         except sqlite3.Error as exc:
             raise ExportError(f"{self.path}: {exc}") from exc
 
-    def latest_crawl(self) -> int | None:
-        """The most recent finished crawl (any status), else the most recent one."""
+    def successful_crawls(self, limit: int = 2) -> list[int]:
+        """Ids of the latest crawls that did their job, newest first: ran to their end with at least one
+        site reached (`SUCCESSFUL_STATUSES`) and did something (a counter above zero). Runs that failed,
+        were interrupted or are still running, and empty rows that earlier versions wrote for `scrapy
+        shell`, `fetch` and `parse`, are not among them."""
         if "crawls" not in self.tables:
-            return None
-        rows = self.query("SELECT id FROM crawls ORDER BY (finished IS NULL), id DESC LIMIT 1")
-        return int(rows[0][0]) if rows else None
+            return []
+        marks = ", ".join("?" * len(SUCCESSFUL_STATUSES))
+        found: list[int] = []
+        for crawl_id, sites in self.query(
+            f"SELECT id, sites FROM crawls WHERE status IN ({marks}) AND finished IS NOT NULL ORDER BY id DESC",
+            SUCCESSFUL_STATUSES,
+        ):
+            if _did_something(sites):
+                found.append(int(crawl_id))
+                if len(found) == limit:
+                    break
+        return found
+
+    def new_window(self) -> tuple[int, int]:
+        """`--new`: the crawl ids (after, upto] whose articles are new: written by the latest successful
+        crawl or by any run since the successful crawl before it (a failed or interrupted run's articles
+        come with the next successful one). The same answer until the next successful crawl."""
+        latest = self.successful_crawls()
+        if not latest:
+            raise ExportError(f"{self.path}: --new: no successful crawl recorded yet")
+        return (latest[1] if len(latest) > 1 else 0), latest[0]
 
     def sites(self) -> list[str]:
         return [s for (s,) in self.query("SELECT DISTINCT site FROM articles ORDER BY site")]
 
-    def resolve(self, flt: ExportFilter) -> int | None:
-        """Check the filters against the archive; return the crawl id to select (for --crawl / --new)."""
+    def resolve(self, flt: ExportFilter) -> tuple[int, int] | None:
+        """Check the filters against the archive; return the crawl ids (after, upto] to select (for
+        --crawl / --new)."""
         if flt.sites:
             known = set(self.sites())
             unknown = [s for s in flt.sites if s not in known]
@@ -159,60 +196,74 @@ class ArchiveReader:
                 listed = ", ".join(sorted(known)) or "none"
                 raise ExportError(f"unknown site {unknown[0]!r} in {self.path} (sites: {listed})")
         crawl_id = flt.crawl_id
+        window = None
         if flt.new:
-            crawl_id = self.latest_crawl()
-            if crawl_id is None:
-                raise ExportError(f"{self.path}: --new: no crawl recorded yet")
-        elif (
-            crawl_id is not None
-            and "crawls" in self.tables
-            and not self.query("SELECT 1 FROM crawls WHERE id = ?", [crawl_id])
-        ):
-            raise ExportError(f"{self.path}: no crawl with id {crawl_id}")
+            window = self.new_window()
+        elif crawl_id is not None:
+            if "crawls" in self.tables and not self.query("SELECT 1 FROM crawls WHERE id = ?", [crawl_id]):
+                raise ExportError(f"{self.path}: no crawl with id {crawl_id}")
+            window = (crawl_id - 1, crawl_id)
         if flt.query is not None and "articles_fts" not in self.tables:
             raise ExportError(f"{self.path}: no full-text index (articles_fts) for --query")
-        return crawl_id
+        return window
+
+    def conditions(self, flt: ExportFilter, table: str = "articles") -> tuple[list[str], list[Any]]:
+        """SQL conditions and parameters of the filters other than the full-text query (checked against the
+        archive by `resolve`), on `table` (the `articles` table or its alias)."""
+        window = self.resolve(flt)
+        where: list[str] = []
+        params: list[Any] = []
+        if flt.since:
+            where.append(f"substr({table}.published, 1, 10) >= ?")
+            params.append(flt.since)
+        if flt.until:
+            where.append(f"substr({table}.published, 1, 10) <= ?")
+            params.append(flt.until)
+        if flt.sites:
+            where.append(f"{table}.site IN ({', '.join('?' * len(flt.sites))})")
+            params.extend(flt.sites)
+        if flt.language:
+            where.append(f"{table}.language = ?")
+            params.append(flt.language)
+        if window is not None and window[1] - window[0] == 1:
+            where.append(f"{table}.crawl_id = ?")
+            params.append(window[1])
+        elif window is not None:
+            where.append(f"{table}.crawl_id > ? AND {table}.crawl_id <= ?")
+            params.extend(window)
+        return where, params
 
     def select(self, flt: ExportFilter, *, order: str = "stable") -> tuple[str, list[Any]]:
         """The SQL and parameters of a filtered export. `order`: `stable` (site, publication date, URL) for
         datasets and files, `newest` (latest publication first) for feeds. Publication dates compare as
         stored (ISO strings: local time of the publisher)."""
-        crawl_id = self.resolve(flt)
         cols = ", ".join(self.schema.select_columns(self.columns))
         sql = f"SELECT {cols} FROM articles"
-        where: list[str] = []
-        params: list[Any] = []
+        where, params = self.conditions(flt)
         if flt.query is not None:
-            where.append("articles.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(flt.query)
-        if flt.since:
-            where.append("substr(articles.published, 1, 10) >= ?")
-            params.append(flt.since)
-        if flt.until:
-            where.append("substr(articles.published, 1, 10) <= ?")
-            params.append(flt.until)
-        if flt.sites:
-            where.append(f"articles.site IN ({', '.join('?' * len(flt.sites))})")
-            params.extend(flt.sites)
-        if flt.language:
-            where.append("articles.language = ?")
-            params.append(flt.language)
-        if crawl_id is not None:
-            where.append("articles.crawl_id = ?")
-            params.append(crawl_id)
+            where.insert(0, "articles.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.insert(0, flt.query)
         if where:
             sql += " WHERE " + " AND ".join(where)
         if order == "newest":
-            sql += " ORDER BY articles.published DESC, articles.canonical_url"  # undated last
+            sql += f" ORDER BY {self.newest_first()}, articles.canonical_url"  # undated last
         else:
             sql += " ORDER BY articles.site, articles.published, articles.canonical_url"  # undated first per site
         return sql, params
+
+    def newest_first(self, table: str = "articles") -> str:
+        """ORDER BY terms, latest publication first and undated last: by the UTC instant (chronological across
+        time zones) where the archive has one (migration 95), a day-only date by its day."""
+        if "published_utc" in self.columns:
+            return f"coalesce({table}.published_utc, {table}.published) DESC"
+        return f"{table}.published DESC"
 
     def records(self, flt: ExportFilter, *, order: str = "stable") -> Iterator[dict[str, Any]]:
         """Export records, fetched in batches of FETCH_BATCH rows."""
         sql, params = self.select(flt, order=order)
         fields = self.schema.fields
         list_fields = self.schema.list_fields
+        record_fields = self.schema.record_fields
         try:
             cursor = self.conn.execute(sql, params)
             while True:
@@ -220,7 +271,7 @@ class ArchiveReader:
                 if not rows:
                     break
                 for row in rows:
-                    yield record_from_row(fields, row, list_fields)
+                    yield record_from_row(fields, row, list_fields, record_fields)
         except sqlite3.OperationalError as exc:
             if flt.query is not None and ("fts5" in str(exc) or "syntax" in str(exc)):
                 raise ExportError(f"invalid full-text query {flt.query!r}: {exc}") from exc

@@ -1,6 +1,7 @@
 """Parquet (pyarrow, zstd) with an explicit, typed schema, written in row groups of bounded size.
 
-Column types: strings; `authors` and `tags` as `list<string>`; `timezone_assumed` bool; `word_count` and
+Column types: strings; `authors`, `tags` and `countries` as `list<string>`; `alternates` as
+`list<struct<url, hreflang, source>>` (strings); `timezone_assumed` bool; `word_count` and
 `crawl_id` int64; `fetched_at`, `first_seen`, `last_checked` as `timestamp[us, tz=UTC]`. `published` and
 `modified` stay strings exactly as archived (a day, or a datetime with its original offset: an Arrow
 timestamp cannot keep the offset), each followed by two typed columns: `<name>_utc`
@@ -17,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .base import Writer
-from .schema import FIELD_DOCS, ExportSchema, parse_iso
+from .schema import RECORD_COLUMNS, ExportSchema, parse_iso
 
 __all__ = ["DEFAULT_ROW_GROUP_BYTES", "DEFAULT_ROW_GROUP_ROWS", "ParquetWriter", "arrow_schema", "column_docs"]
 
@@ -40,15 +41,17 @@ def column_docs(schema: ExportSchema) -> list[tuple[str, pa.DataType, str]]:
     """(column, Arrow type, description) of every Parquet column, in order."""
     out: list[tuple[str, pa.DataType, str]] = []
     for name in schema.fields:
-        if name in FIELD_DOCS:
-            kind, doc = FIELD_DOCS[name]
-        else:
-            kind, doc = schema.extra_kind(name), "added to the archive by a later migration"
-        out.append((name, _KIND_TYPES[kind], doc))
+        kind, doc = schema.kind(name), schema.describe(name)
+        out.append((name, _records_type(name) if kind == "records" else _KIND_TYPES[kind], doc))
         if kind == "date":
-            out.append((f"{name}_utc", _UTC_TS, f"`{name}` as a UTC instant; NULL when only the day is known"))
+            if f"{name}_utc" not in schema.fields:  # `published_utc` is a field of its own (migration 95)
+                out.append((f"{name}_utc", _UTC_TS, f"`{name}` as a UTC instant; NULL when only the day is known"))
             out.append((f"{name}_date", pa.date32(), f"`{name}`'s calendar day in the publisher's time zone"))
     return out
+
+
+def _records_type(name: str) -> pa.DataType:
+    return pa.list_(pa.struct([(key, pa.string()) for key in RECORD_COLUMNS[name]]))
 
 
 def arrow_schema(schema: ExportSchema) -> pa.Schema:
@@ -64,6 +67,10 @@ def arrow_schema(schema: ExportSchema) -> pa.Schema:
 def _utc(value: Any) -> datetime | None:
     parsed = parse_iso(value) if isinstance(value, str) else None
     return parsed if isinstance(parsed, datetime) else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 class ParquetWriter(Writer):
@@ -82,6 +89,7 @@ class ParquetWriter(Writer):
         self.row_group_rows = int(self.options.get("row_group_rows") or DEFAULT_ROW_GROUP_ROWS)
         self.row_group_bytes = int(self.options.get("row_group_bytes") or DEFAULT_ROW_GROUP_BYTES)
         self.kinds = {name: self.schema.kind(name) for name in self.schema.fields}
+        self.derived_utc = {name: f"{name}_utc" not in self.kinds for name in self.kinds}
         self.writer = pq.ParquetWriter(
             self.stream,
             self.arrow_schema,
@@ -101,10 +109,14 @@ class ParquetWriter(Writer):
             value = record.get(name)
             if kind == "utc":
                 cols[name].append(_utc(value))
+            elif kind == "records":  # only the struct's keys, each a string or NULL
+                keys = RECORD_COLUMNS[name]
+                cols[name].append([{k: _str_or_none(v.get(k)) for k in keys} for v in value or ()])
             elif kind == "date":
                 cols[name].append(value)
                 parsed = parse_iso(value) if value else None
-                cols[f"{name}_utc"].append(parsed if isinstance(parsed, datetime) else None)
+                if self.derived_utc[name]:
+                    cols[f"{name}_utc"].append(parsed if isinstance(parsed, datetime) else None)
                 if isinstance(parsed, datetime):
                     cols[f"{name}_date"].append(parsed.date())
                 else:

@@ -9,15 +9,18 @@ title, its authors), which trafilatura does not use for this.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Callable
 from copy import copy
 
 import trafilatura
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura.settings import Extractor
+from trafilatura.xpaths import BODY_XPATH
 
+from .metadata import nested_deeper
 from .prune import install as _install_fast_pruning
 
 _install_fast_pruning()  # trafilatura's pruning XPaths -> equivalent selectors at a fifth of the CPU (see prune.py)
@@ -26,7 +29,7 @@ _install_fast_pruning()  # trafilatura's pruning XPaths -> equivalent selectors 
 # One regex over each element's class attribute is several times faster than the equivalent XPath.
 CHROME_CLASS = re.compile(
     r"wp-caption-text|share|social|breadcrumb|cookie|author-box|author-bio|authorbox|about-author|td-author"
-    r"|author-info|related",
+    r"|author-info|related|recommend|fact-?box|fakta|info-?box|infokasten",
     re.I,
 )
 KEEP_TAGS = {"html", "body", "main", "article"}
@@ -38,13 +41,33 @@ EDGE_NOISE = re.compile(
     r"image|photo|source|credit|copyright.*|©.*)\s*:?$",
     re.I,
 )
-# Headings after which nothing belongs to the article (teaser lists that trafilatura sometimes keeps).
-STOP_HEADINGS = re.compile(
-    r"^(?:other news|more news|latest news|related (?:news|posts|articles|stories|content)|most (?:popular|read)|"
-    r"read (?:more|also|next)|see also|you (?:may|might) also like|more from .{1,40}|recommended(?: for you)?|"
-    r"autres actualités|à lire aussi|lire aussi|другие новости|читайте также|последние новости|"
-    r"otras noticias|noticias relacionadas|weitere nachrichten|mehr zum thema|das könnte sie auch interessieren|"
-    r"diğer haberler|ilgili haberler|digər xəbərlər|أخبار ذات صلة)\s*:?$",
+# Headings of the lists of other articles that follow an article: nothing after them belongs to it.
+END_HEADINGS = re.compile(
+    r"^(?:other news|more news|latest news|related (?:news|posts|articles|stories|content|coverage)|"
+    r"most (?:popular|read)|you (?:may|might) also like|more from .{1,40}|more on this (?:topic|story)|"
+    r"recommended(?: for you| reading)?|further reading|autres actualités|sur le même sujet|другие новости|"
+    r"последние новости|otras noticias|noticias relacionadas|notas relacionadas|más sobre .{1,40}|"
+    r"weitere nachrichten|das (?:thema )?könnte (?:sie|dich) auch interessieren|weitere (?:artikel|beiträge|themen)"
+    r"(?: zum thema| aus .{1,40})?|top-themen(?: .{1,40})?|meistgelesen|kommentierte artikel|"
+    r"diğer haberler|ilgili haberler|digər xəbərlər|أخبار ذات صلة|"
+    r"tags|schlagw(?:ö|oe)rter|schlagworte|etiquetas|mots-clés|теги|тэги)\s*:?$",
+    re.I,
+)
+# Labels of a teaser slot, found after an article and inside one ("Read More" between two of its parts):
+# they end the article only where teasers follow them (see `_cut_teasers`).
+TEASER_LABELS = re.compile(
+    r"^(?:read (?:more|also|next)|see also|à lire aussi|lire aussi|читайте также|(?:le|te) puede interesar|"
+    r"(?:vea|lea) también|leia também|mehr (?:zum thema|themen|dazu)|lesen sie (?:auch|mehr)|auch interessant|"
+    r"les også|läs också|lees ook|leggi anche|(?:prze)?czytaj (?:także|też|również))"
+    r"\s*:?$",
+    re.I,
+)
+# A label with a teaser's headline on one line ("Read more: Looted colonial art"): a link to another
+# article set inside the body, dropped where it stands (the article goes on after it).
+TEASER_LINE = re.compile(
+    r"^(?:read (?:more|also)|see also|related|more|lesen sie (?:auch|mehr)|mehr zum thema|lire aussi|"
+    r"à lire aussi|(?:vea|lea|leia) também|(?:vea|lea) también|читайте также|les også|"
+    r"läs också|lees ook|leggi anche|(?:prze)?czytaj (?:także|też|również))\s*[:|»›>–—-]\s*\S.{0,150}$",
     re.I,
 )
 WORD = re.compile(r"\w+")
@@ -81,6 +104,54 @@ def remove_chrome(tree: HtmlElement) -> None:
         node.drop_tree()
 
 
+def join_split_body(tree: HtmlElement) -> None:
+    """Join an article body split into several containers of the same class (between them: ads, images,
+    newsletter boxes) into the first one, which is the one trafilatura reads: it takes the first element
+    its main body expression finds and leaves the other parts of the article out. Only containers near
+    the first (a common ancestor at most three levels up) that hold paragraphs count as parts."""
+    if not _split_paragraph_containers(tree):
+        return
+    first = next(iter(BODY_XPATH[0](tree)), None)
+    cls = first.get("class") if first is not None else None
+    if not cls:
+        return
+    scope = first
+    for _ in range(3):
+        if scope.getparent() is None:
+            break
+        scope = scope.getparent()
+    ancestors = set(first.iterancestors())
+    after = False
+    for el in list(scope.iter(first.tag)):
+        if el is first:
+            after = True
+            continue
+        if not after or el.get("class") != cls or el in ancestors or _inside(el, first):
+            continue
+        if sum(len(p.text_content()) for p in el.iter("p")) < 100:
+            continue
+        first.extend(list(el))
+        el.drop_tree()
+
+
+def _split_paragraph_containers(tree: HtmlElement) -> bool:
+    """Whether two or more elements of one tag and class each hold 150 characters of paragraphs (one walk
+    over the <p>s: the test in front of trafilatura's main body expression, whose regex tests cost a
+    Python call per element, which most pages would pay for nothing)."""
+    chars: dict[tuple[str, str], dict[HtmlElement, int]] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        cls = parent.get("class") if parent is not None else None
+        if cls:
+            group = chars.setdefault((parent.tag, cls), {})
+            group[parent] = group.get(parent, 0) + len(paragraph.text or "")
+    return any(sum(n >= 150 for n in group.values()) >= 2 for group in chars.values())
+
+
+def _inside(el: HtmlElement, container: HtmlElement) -> bool:
+    return any(a is container for a in el.iterancestors())
+
+
 SHORT_BODY_CHARS = 600
 # trafilatura's fallback (a second opinion from readability and jusText) roughly doubles its cost per
 # page. A first run without it that already keeps this much text is kept: on the shared eval sets the
@@ -113,22 +184,128 @@ def _options(url: str, *, precise: bool, fast: bool) -> Extractor:
     return options
 
 
+# trafilatura drops every character Python does not call printable, and with them the zero-width
+# non-joiner and joiner that Persian, Kurdish, Urdu and the Indic scripts write inside words ("می‌تواند":
+# without it, another spelling). They travel through it as printable stand-ins (two rare punctuation
+# marks, used only on pages that hold neither) and are put back after.
+_JOINER_STAND_INS = {"\u200c": "\u2050", "\u200d": "\u2051"}
+_JOINERS_IN = str.maketrans(_JOINER_STAND_INS)
+_JOINERS_OUT = str.maketrans({v: k for k, v in _JOINER_STAND_INS.items()})
+
+
+def joiners_to_keep(decoded: str) -> bool:
+    """Whether the page writes zero-width joiners that can travel through trafilatura as stand-ins."""
+    return ("\u200c" in decoded or "\u200d" in decoded) and not any(c in decoded for c in _JOINER_STAND_INS.values())
+
+
+def protect_joiners(tree: HtmlElement) -> None:
+    for node in tree.iter():
+        if node.text and ("\u200c" in node.text or "\u200d" in node.text):
+            node.text = node.text.translate(_JOINERS_IN)
+        if node.tail and ("\u200c" in node.tail or "\u200d" in node.tail):
+            node.tail = node.tail.translate(_JOINERS_IN)
+
+
+def restore_joiners(text: str) -> str:
+    return text.translate(_JOINERS_OUT)
+
+
 def run_trafilatura(tree: HtmlElement, url: str, fresh_tree: Callable[[], HtmlElement]) -> str:
     """Precision mode first (cleaner edges), without trafilatura's fallback unless the result is short
-    (FAST_TEXT_CHARS); when it keeps little, a balanced run may find the body.
+    (FAST_TEXT_CHARS); a short result is checked against a balanced run, kept when it continues the
+    precision text (see `_balanced_continues`).
 
-    Precision mode sometimes drops all but a teaser of long articles; the second run costs time only
-    on those short results, so the median page pays for one run (trafilatura prunes the tree it is
-    given, hence `fresh_tree` for the second run).
+    Precision mode sometimes stops at an ad slot or a teaser and keeps only the lead of a long article;
+    the balanced run costs time only on those short results, so the median page pays for one run
+    (trafilatura prunes the tree it is given, hence `fresh_tree` for the other runs).
     """
     text = _trafilatura_text(tree, url, precise=True, fast=True)
+    if len(text) >= FAST_TEXT_CHARS:
+        return text
+    text = _trafilatura_text(fresh_tree(), url, precise=True)
     if len(text) < FAST_TEXT_CHARS:
-        text = _trafilatura_text(fresh_tree(), url, precise=True)
-    if len(text) < SHORT_BODY_CHARS:
         balanced = _trafilatura_text(fresh_tree(), url, precise=False)
-        if len(balanced) > 2 * len(text) + 200:
+        if len(text) < SHORT_BODY_CHARS and len(balanced) > 2 * len(text) + 200:
+            return balanced
+        if _balanced_continues(text, balanced):
             return balanced
     return text
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A paragraph of running text: eight words or more (40 characters in unspaced scripts)."""
+    return paragraph.count(" ") >= 7 or (len(paragraph) >= 40 and not paragraph.isascii() and " " not in paragraph)
+
+
+def _balanced_continues(precise: str, balanced: str) -> bool:
+    """Whether the balanced run is the same article, longer: at least twice as long, holding (nearly) all
+    of the precision run's paragraphs, adding mostly prose (four fifths of the added characters), and
+    not repeating itself (a run that takes in teasers and page chrome holds paragraphs twice)."""
+    if len(balanced) < 2 * len(precise) + 200:
+        return False
+    kept, found = body_paragraphs(precise), body_paragraphs(balanced)
+    found_set = set(found)
+    if sum(p in found_set for p in kept) < 0.8 * len(kept):
+        return False
+    kept_set, seen = set(kept), set()
+    repeated = added = added_prose = 0
+    for paragraph in found:
+        if paragraph in seen:
+            repeated += len(paragraph)
+        seen.add(paragraph)
+        if paragraph not in kept_set:
+            added += len(paragraph)
+            added_prose += len(paragraph) if _is_prose(paragraph) else 0
+    return repeated <= 0.05 * len(balanced) and added_prose >= 0.8 * added
+
+
+HTML_PARAGRAPH = re.compile(r"<p[\s>]", re.I)
+FRAGMENT_BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote")
+
+
+def structured_body(tree: HtmlElement, article_body: object = None) -> str:
+    """The body a page holds only as data: JSON-LD `articleBody`, or the longest text of a Next.js page's
+    `__NEXT_DATA__` (pages rendered in the browser send the article there and a shell in the HTML).
+    Strings of HTML give their paragraphs; "" when no string holds prose."""
+    strings = [article_body] if isinstance(article_body, str) else []
+    for script in tree.iter("script"):
+        raw = script.text or ""
+        if script.get("id") == "__NEXT_DATA__" and raw and not nested_deeper(raw):
+            try:
+                strings.extend(_strings(json.loads(raw)))
+            except ValueError:
+                continue
+    best = ""
+    for value in sorted(strings, key=len, reverse=True)[:5]:
+        text = _fragment_text(value) if HTML_PARAGRAPH.search(value) else value
+        paragraphs = body_paragraphs(text)
+        prose = sum(len(p) for p in paragraphs if _is_prose(p))
+        if prose >= 0.8 * sum(len(p) for p in paragraphs) and len(text) > len(best):
+            best = "\n".join(paragraphs)
+    return best
+
+
+def _strings(data: object) -> list[str]:
+    """The string values of a JSON document of 200 characters or more, without recursion."""
+    found, stack = [], [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if len(node) >= 200:
+                found.append(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _fragment_text(html: str) -> str:
+    try:
+        root = fragment_fromstring(html, create_parent="div")
+    except Exception:  # lxml raises several types on broken fragments; such a string is no body
+        return ""
+    return "\n".join(" ".join(el.text_content().split()) for el in root.iter(*FRAGMENT_BLOCKS))
 
 
 def _is_byline(line: str, authors: list[str]) -> bool:
@@ -139,6 +316,17 @@ def _is_byline(line: str, authors: list[str]) -> bool:
         return True
     author_words = {w for a in authors for w in _words(a)}
     return bool(author_words) and sum(w in author_words for w in words) >= max(2, len(words) // 2)
+
+
+MAX_KICKER_WORDS = 6
+
+
+def _is_headline(words: list[str], title_words: list[str]) -> bool:
+    """The headline, or the headline with its kicker in front ("Ernährung sichern Schulze: Deutschland
+    steht ...": a roofline span inside the <h1>)."""
+    extra = len(words) - len(title_words)
+    return words == title_words or (0 < extra <= MAX_KICKER_WORDS and len(title_words) >= 3
+                                    and words[extra:] == title_words)
 
 
 def trim_edges(
@@ -154,14 +342,14 @@ def trim_edges(
     # The headline repeated near the top: drop it and the short label/kicker/date lines above it.
     if title_words:
         for index, line in enumerate(paragraphs[:5]):
-            if _words(line) == title_words:
+            if _is_headline(_words(line), title_words):
                 if all(len(_words(above)) <= 15 for above in paragraphs[:index]):
                     start = index + 1
                 break
     while start < len(paragraphs) and start < 4:
         line = paragraphs[start]
         words = _words(line)
-        if not words or (title_words and words == title_words) or _is_byline(line, authors) \
+        if not words or (title_words and _is_headline(words, title_words)) or _is_byline(line, authors) \
                 or EDGE_NOISE.match(line.strip()) or is_date_line(line):
             start += 1
             continue
@@ -173,11 +361,7 @@ def trim_edges(
             end -= 1
             continue
         break
-    kept = paragraphs[start:end]
-    for index in range(1, len(kept)):
-        if STOP_HEADINGS.match(kept[index].strip()):
-            kept = kept[:index]
-            break
+    kept = _cut_teasers(paragraphs[start:end])
     # An author box at the end: the author's name on its own line, then a short bio.
     if authors:
         author_keys = {" ".join(_words(a)) for a in authors}
@@ -186,6 +370,32 @@ def trim_edges(
                 kept = kept[:i]
                 break
     return kept
+
+
+def _cut_teasers(paragraphs: list[str]) -> list[str]:
+    """Drop teaser lines; end the body at the heading of a list of other articles ("Other news"), or at a
+    teaser label ("Read more") followed by teasers: headlines and short summaries, not the running text
+    of the article. Such a label inside the body (an inline "Read More" or "Auch interessant" between
+    two parts of the article) is followed by long paragraphs, and is dropped alone."""
+    kept: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        line = paragraph.strip()
+        if index and END_HEADINGS.match(line):
+            break
+        if index and TEASER_LABELS.match(line):
+            if not _running_text(paragraphs[index + 1:]):
+                break
+        elif not (index and TEASER_LINE.match(line)):
+            kept.append(paragraph)
+    return kept
+
+
+def _running_text(paragraphs: list[str]) -> bool:
+    """Whether at least half of the characters of `paragraphs` are in paragraphs of 25 words or more
+    (200 characters in unspaced scripts): an article's running text, not a list of teasers."""
+    total = sum(len(p) for p in paragraphs)
+    long = sum(len(p) for p in paragraphs if p.count(" ") >= 24 or (len(p) >= 200 and p.count(" ") < 5))
+    return total > 0 and long >= 0.5 * total
 
 
 def body_paragraphs(text: str) -> list[str]:

@@ -6,25 +6,35 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
 from datetime import datetime
 from importlib.metadata import version as _version
-from itertools import islice
 
 import trafilatura
-from htmldate import find_date
-from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import __version__
 from .article import Article
 from .authors import find_authors, normalise_authors
-from .body import body_paragraphs, remove_chrome, run_trafilatura, trim_edges, unwrap_layout_tables
-from .dates import DateReader, FoundDate
+from .body import (
+    SHORT_BODY_CHARS,
+    body_paragraphs,
+    join_split_body,
+    joiners_to_keep,
+    protect_joiners,
+    remove_chrome,
+    restore_joiners,
+    run_trafilatura,
+    structured_body,
+    trim_edges,
+    unwrap_layout_tables,
+)
+from .dates import DateReader
 from .document import parse_html
 from .errors import ExtractionError
 from .hints import SiteHints
+from .language_id import text_language
 from .metadata import PageMeta, clean_text, first_value, read_meta
+from .page_dates import DateFinder, dateline_place, dates_in, htmldate_guess, is_date_line, weigh
 from .selectors import apply_remove, select_text, select_texts
 from .title import choose_title, strip_site_name
 
@@ -39,64 +49,26 @@ EXTRACTOR_VERSION = (
 WORD = re.compile(r"\w+")
 LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_].*)?$")  # ISO 639-1; a 3-letter code falls through to the next source
 
-PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "datepublished", "published_time", "pubdate",
-    "publishdate", "publish-date", "publish_date", "article.published", "sailthru.date", "parsely-pub-date",
-    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
-    "citation_publication_date", "citation_date", "date", "article_date_original", "original-publish-date",
-    "cxenseparse:recs:publishtime",
-)
-MODIFIED_META = (
-    "article:modified_time", "og:updated_time", "datemodified", "modified_time", "dc.date.modified",
-    "dcterms.modified", "last-modified", "lastmod",
-)
-# Visible date elements near the headline: class names CMS templates use for the date line.
-# `[@class or @id]` first: every later test reads one of the two, and most elements have neither (the
-# expression costs a third of what it did with the tag tests first).
-DATE_ELEMENT_XPATH = (
-    ".//*[@class or @id][self::time or self::span or self::div or self::p or self::li or self::small][not(*[5])]"
-    "[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'posted')"
-    " or contains(@class, 'published') or contains(@class, 'meta') or contains(@class, 'dateline')"
-    " or contains(@id, 'date')]"
-)
-_DATE_TAGS = ("time", "span", "div", "p", "li", "small")
-_DATE_CLASSES = ("date", "time", "posted", "published", "meta", "dateline")
-
-
-def date_line_nodes(tree: HtmlElement) -> Iterator[HtmlElement]:
-    """The elements DATE_ELEMENT_XPATH selects, in document order, from one walk over the six tags (the
-    XPath tests every element of the page in libxml2: about three times the cost)."""
-    for el in tree.iterdescendants(*_DATE_TAGS):
-        cls, ident = el.get("class"), el.get("id")
-        if not ((cls is not None and any(c in cls for c in _DATE_CLASSES)) or (ident is not None and "date" in ident)):
-            continue
-        if len(el) >= 5 and sum(1 for _ in islice(el.iterchildren(etree.Element), 5)) >= 5:  # `not(*[5])`
-            continue
-        yield el
-
-
-NUMERIC_DATE_LINE = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
-NOT_PUBLISHED_HINT = re.compile(r"updated|modified|изменен|обновлен|mis à jour|actualizado|aktualisiert", re.I)
-DATELINE = re.compile(
-    r"^\s*(?P<place>[^\W\d_][^\W\d_'’.-]*(?:[ '’.-]{1,2}[^\W\d_][^\W\d_'’.-]*){0,3})\s*(?:,|\(|–|—|-)\s*"
-)
-
-
-def _language(meta: PageMeta, hints: SiteHints) -> str | None:
-    for value in (
-        first_value(meta.article_value("inLanguage")),
-        meta.html_lang,
-        meta.get("og:locale"),
-        meta.get("content-language", "language", "dc.language"),
-        hints.language,
+def _language_tag(meta: PageMeta, hints: SiteHints) -> tuple[str | None, str | None]:
+    """The page's language tag as written ("en-GB", "de_CH") and where it was declared, from the first
+    source with an ISO 639-1 one."""
+    for value, source in (
+        (first_value(meta.article_value("inLanguage")), "jsonld"),
+        (meta.html_lang, "html"),
+        (meta.get("og:locale"), "og"),
+        (meta.get("content-language", "language", "dc.language"), "meta"),
+        (hints.language, "seed"),
     ):
         if isinstance(value, dict):
             value = value.get("alternateName") or value.get("name")
-        if isinstance(value, str):
-            match = LANG.match(value.strip())
-            if match:
-                return match.group(1).lower()
-    return None
+        if isinstance(value, str) and LANG.match(value.strip()):
+            return value.strip(), source
+    return None, None
+
+
+def _language(tag: str | None) -> str | None:
+    match = LANG.match(tag) if tag else None
+    return match.group(1).lower() if match else None
 
 
 def _tags(meta: PageMeta) -> list[str]:
@@ -121,113 +93,6 @@ def _image(meta: PageMeta) -> str | None:
     if isinstance(image, dict):
         image = image.get("url") or image.get("contentUrl")
     return clean_url(meta.get("og:image", "twitter:image") or (image if isinstance(image, str) else None), meta.url)
-
-
-class _DateFinder:
-    """The publication/modification date cascade, most structured source first."""
-
-    def __init__(self, tree: HtmlElement, meta: PageMeta, reader: DateReader):
-        self.tree, self.meta, self.reader = tree, meta, reader
-
-    def _structured(self, keys: tuple[str, ...], ld_keys: tuple[str, ...]) -> FoundDate | None:
-        for key in ld_keys:
-            value = first_value(self.meta.article_value(key))
-            if isinstance(value, str | int | float) and str(value).strip():
-                found = self.reader.structured(str(value), "jsonld")
-                if found:
-                    return found
-        for key in keys:
-            for value in self.meta.meta.get(key, ()):
-                if value.strip():
-                    found = self.reader.structured(value, "meta")
-                    if found:
-                        return found
-        return None
-
-    def from_markup(self) -> FoundDate | None:
-        """Structured data, microdata, <time> elements, then a visible date line near the headline."""
-        found = self._structured(PUBLISHED_META, ("datePublished", "dateCreated"))
-        if found:
-            return found
-        for node in self.tree.xpath('.//*[@itemprop="datePublished"]'):
-            value = node.get("content") or node.get("datetime") or node.text_content()
-            found = value and self.reader.structured(value, "microdata")
-            if found:
-                return found
-        for node in self.tree.iter("time"):
-            if self._in_chrome(node) or NOT_PUBLISHED_HINT.search(node.get("class") or ""):
-                continue
-            value = node.get("datetime")
-            found = (value and self.reader.structured(value, "time")) or self.reader.find(
-                clean_text(node.text_content()), "time")
-            if found:
-                return found
-        return self.visible_line()
-
-    def visible_line(self) -> FoundDate | None:
-        """A date written on the page near the headline, in an element classed as a date line."""
-        for node in islice(date_line_nodes(self.tree), 20):
-            if self._in_chrome(node):
-                continue
-            text = clean_text(node.text_content())
-            if not text or len(text) > 200 or NOT_PUBLISHED_HINT.search(text[:40]):
-                continue
-            found = self.reader.find(text, "text")
-            if found:
-                return found
-        return None
-
-    def from_body(self, paragraphs: list[str]) -> FoundDate | None:
-        """The dateline of the body ("Baku, 7 December 2021 (TDI): ...")."""
-        for paragraph in paragraphs[:3]:
-            found = self.reader.find(paragraph[:200], "text")
-            if found:
-                return found
-        return None
-
-    def modified(self) -> FoundDate | None:
-        return self._structured(MODIFIED_META, ("dateModified",))
-
-    @staticmethod
-    def _in_chrome(node: HtmlElement) -> bool:
-        return any(anc.tag in ("footer", "nav", "aside") for anc in node.iterancestors())
-
-
-def _htmldate(html: str, reader: DateReader, fetched_at: datetime | None) -> FoundDate | None:
-    """Last resort: htmldate's markup-only search (no extensive guessing from stray numbers)."""
-    try:
-        value = find_date(html, extensive_search=False, original_date=True, outputformat="%Y-%m-%d",
-                          max_date=fetched_at.strftime("%Y-%m-%d") if fetched_at else None)
-    except Exception as exc:
-        logger.debug("htmldate failed: %s", exc)
-        return None
-    return reader.structured(value, "htmldate") if value else None
-
-
-def _dateline(paragraphs: list[str], reader: DateReader) -> str | None:
-    if not paragraphs:
-        return None
-    first = paragraphs[0]
-    match = DATELINE.match(first)
-    if not match:
-        return None
-    rest = first[match.end(): match.end() + 80]
-    agency = re.match(r"^\s*\(?[A-Z][\w .]{1,20}\)\s*[:—–-]", rest)
-    if agency or (reader.find(rest[:60], "text") and re.match(r"^\s*\w", rest)):
-        place = match.group("place").strip()
-        if len(place) <= 40:
-            return place.title() if place.isupper() else place
-    return None
-
-
-def _is_date_line(line: str, reader: DateReader) -> bool:
-    """A short line that is mostly a date ("Publié le 7 décembre 2021", "06 December 2021, 18:30")."""
-    if len(line) > 80 or len(WORD.findall(line)) > 10:
-        return False
-    if NUMERIC_DATE_LINE.match(line):  # "01.12.2021" is a date line even when its order is ambiguous
-        return True
-    found = reader.find(line, "text")
-    return bool(found) and len(found.raw) >= 0.4 * len(line.strip())
 
 
 def _hash(text: str) -> str:
@@ -258,13 +123,16 @@ def extract_parsed(
     *,
     seed: object | None = None,
     fetched_at: datetime | None = None,
+    site_stamps: frozenset[str] = frozenset(),
 ) -> Article:
     """`extract_article` on a page already parsed by `parse_html` (the crawl's workers parse each page
     once for its links and classification, then extract from the same tree). Consumes `tree`: the
-    extraction prunes it, so read what else you need from it first."""
+    extraction prunes it, so read what else you need from it first. `site_stamps` are timestamps (as
+    written) the crawl found on many pages of the site: the site's, not a page's publication date."""
     hints = SiteHints.from_seed(seed)
     meta = read_meta(tree, url)
-    reader = DateReader(hints, fetched_at)
+    language_tag, language_source = _language_tag(meta, hints)
+    reader = DateReader(hints, fetched_at, page_language=language_tag)
 
     title = select_text(tree, hints.selectors.get("title")) or choose_title(tree, meta)
     if title:
@@ -273,31 +141,55 @@ def extract_parsed(
     authors = normalise_authors(author_override, site_name=meta.site_name) if author_override \
         else find_authors(tree, meta)
 
-    dates = _DateFinder(tree, meta, reader)
+    dates = DateFinder(tree, meta, reader, title, untrusted=site_stamps)
     date_override = select_text(tree, hints.selectors.get("date"))
     modified = dates.modified()
     # Dates that live in the markup are read before trafilatura prunes the tree.
     published = (date_override and reader.find(date_override, "selector")) or dates.from_markup()
+    lead = None if published else dates.trusted(dates.headline_lead())
+    standalone = None if published or lead else dates.trusted(dates.standalone_line())
 
     body_override = select_texts(tree, hints.selectors.get("body"))
 
+    keep_joiners = joiners_to_keep(decoded)
+
     def prepared(page: HtmlElement) -> HtmlElement:
+        if keep_joiners:
+            protect_joiners(page)
         apply_remove(page, hints.selectors.get("remove"))
         remove_chrome(page)
         unwrap_layout_tables(page)
+        join_split_body(page)
         return page
 
     raw_text = "\n".join(body_override) if body_override else run_trafilatura(
         prepared(tree), url, lambda: prepared(parse_html(decoded)[1]))
-    paragraphs = trim_edges(body_paragraphs(raw_text), title=title, authors=authors,
-                            is_date_line=lambda line: _is_date_line(line, reader))
-    published = published or dates.from_body(paragraphs) or reader.from_url(url)
+    if keep_joiners:
+        raw_text = restore_joiners(raw_text)
+    if not body_override and len(raw_text) < SHORT_BODY_CHARS:
+        # A page rendered in the browser: the article may be held only as data (the tree is pruned now).
+        data_text = structured_body(parse_html(decoded)[1], meta.article_value("articleBody"))
+        if len(data_text) > 2 * len(raw_text) + 200:
+            raw_text = data_text
+    untrimmed = body_paragraphs(raw_text)
+    paragraphs = trim_edges(untrimmed, title=title, authors=authors,
+                            is_date_line=lambda line: is_date_line(line, reader))
+    url_date = reader.from_url(url)
+    published = published or dates.trusted(dates.from_body(untrimmed, paragraphs)) or lead or url_date or standalone
     if published is None:
-        guess = _htmldate(decoded, reader, fetched_at)
+        guess = dates.trusted(htmldate_guess(decoded, reader, fetched_at, title))
         # htmldate falls back to "last modified" evidence; a modification date is never a publication date.
         if guess and not (modified and modified.value[:10] == guess.value[:10]):
             published = guess
+    if published is not None and date_override is None:
+        published = weigh(published, dates, reader, url, url_date, modified)
     text = "\n\n".join(paragraphs)
+    language, detected = text_language(_language(language_tag), text)
+    if detected:
+        language_source = "detected"
+        if published is None:  # the declared language hid a date line: read the page again in the text's
+            published = dates.trusted(
+                dates_in(decoded, meta, DateReader(hints, fetched_at, page_language=language), title))
 
     return Article(
         url=url,
@@ -309,18 +201,20 @@ def extract_parsed(
         published_raw=published.raw if published else None,
         published_source=published.source if published else None,
         published_precision=published.precision if published else None,
+        published_calendar=(published.calendar or "gregorian") if published else None,
         timezone_assumed=published.timezone_assumed if published else None,
         modified=modified.value if modified else None,
         modified_raw=modified.raw if modified else None,
         modified_source=modified.source if modified else None,
         modified_precision=modified.precision if modified else None,
-        language=_language(meta, hints),
+        language=language,
+        language_source=language_source if language else None,
         description=meta.get("description", "og:description", "twitter:description"),
         section=meta.get("article:section") or (clean_text(first_value(meta.article_value("articleSection")))
                                                  or None),
         tags=_tags(meta),
         image=_image(meta),
-        dateline=_dateline(paragraphs, reader),
+        dateline=dateline_place(paragraphs, reader),
         text=text,
         word_count=len(WORD.findall(text)),
         content_hash=_hash(text) if text else None,

@@ -16,6 +16,7 @@ import email.utils
 import functools
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
@@ -25,6 +26,11 @@ from dateparser.data.languages_info import language_order
 from dateparser.date import DateDataParser
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
+from .calendars import find_calendar_date
+from .date_languages import ALIASES as DATEPARSER_ALIASES
+from .date_languages import MONTH_RE as _MONTH_RE
+from .date_languages import month_alternation, month_number
+from .date_languages import table_month as _month_number
 from .hints import DATE_ORDERS, SiteHints
 
 logger = logging.getLogger(__name__)
@@ -52,78 +58,8 @@ class FoundDate:
     source: str
     precision: str
     timezone_assumed: bool
+    calendar: str | None = None  # the calendar the page wrote it in, when not the Gregorian one
 
-
-# --------------------------------------------------------------------------- month names
-
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "janvier", "janv", "enero", "ene", "januar", "jänner", "janeiro", "gennaio", "gen",
-        "ocak", "oca", "yanvar", "يناير", "كانون الثاني", "جانفي"),
-    2: ("february", "feb", "février", "fevrier", "févr", "fevr", "fév", "fev", "febrero", "februar",
-        "fevereiro", "febbraio", "şubat", "subat", "şub", "sub", "fevral", "فبراير", "شباط", "فيفري"),
-    3: ("march", "mar", "mars", "marzo", "märz", "maerz", "mär", "março", "marco", "mart", "مارس", "آذار"),
-    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "nisan", "nis", "aprel", "ابريل", "نيسان",
-        "افريل"),
-    5: ("may", "mai", "mayo", "maio", "maggio", "mag", "mayis", "مايو", "ايار", "ماي"),
-    6: ("june", "jun", "juin", "junio", "juni", "junho", "giugno", "giu", "haziran", "haz", "iyun", "يونيو",
-        "يونيه", "حزيران", "جوان"),
-    7: ("july", "jul", "juillet", "juil", "julio", "juli", "julho", "luglio", "lug", "temmuz", "tem", "iyul",
-        "يوليو", "يوليه", "تموز", "جويلية"),
-    8: ("august", "aug", "août", "aout", "agosto", "ago", "ağustos", "agustos", "ağu", "agu", "avqust",
-        "اغسطس", "آب", "اوت"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "setembro", "settembre", "set",
-        "eylül", "eylul", "eyl", "sentyabr", "سبتمبر", "ايلول"),
-    10: ("october", "oct", "octobre", "octubre", "oktober", "okt", "outubro", "out", "ottobre", "ott", "ekim",
-         "eki", "oktyabr", "اكتوبر", "تشرين الاول"),
-    11: ("november", "nov", "novembre", "noviembre", "novembro", "kasim", "kas", "noyabr", "نوفمبر",
-         "تشرين الثاني"),
-    12: ("december", "dec", "décembre", "decembre", "déc", "diciembre", "dic", "dezember", "dez", "dezembro",
-         "dicembre", "aralik", "ara", "dekabr", "ديسمبر", "كانون الاول"),
-}
-# Russian months inflect (декабрь, декабря, декабре ...): match a stem plus any ending.
-_RU_STEMS = {"янв": 1, "фев": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8, "сен": 9, "окт": 10,
-             "ноя": 11, "дек": 12}
-_ARABIC_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
-
-
-def _fold(word: str) -> str:
-    """Normalise a month word for lookup: case, Turkish dotless i, Arabic hamza forms, spacing."""
-    word = word.replace("İ", "i").lower().replace("ı", "i").replace("i̇", "i").translate(_ARABIC_ALEFS)
-    return " ".join(word.rstrip(".").split())
-
-
-_MONTHS: dict[str, int] = {_fold(name): month for month, names in _MONTH_NAMES.items() for name in names}
-
-
-def _month_number(word: str) -> int | None:
-    folded = _fold(word)
-    if folded in _MONTHS:
-        return _MONTHS[folded]
-    if folded.startswith("ма") and not folded.startswith("мар"):
-        return 5
-    return _RU_STEMS.get(folded[:3])
-
-
-def _name_pattern(name: str) -> str:
-    out = []
-    for char in name:
-        if char == "i":
-            out.append("[iıİI]")
-        elif char == "ا":
-            out.append("[اأإآ]")
-        elif char == " ":
-            out.append(r"\s+")
-        else:
-            out.append(re.escape(char))
-    return "".join(out)
-
-
-_MONTH_RE = (
-    r"(?<![^\W\d_])(?:"
-    + "|".join(_name_pattern(name) for name in sorted(_MONTHS, key=len, reverse=True))
-    + r"|(?:" + "|".join(_RU_STEMS) + r")[а-яё]*|ма[йяюе]"
-    + r")(?![^\W\d_])\.?"
-)
 
 # --------------------------------------------------------------------------- date expression regexes
 
@@ -164,10 +100,57 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>[01]?\d)(?P=sep)(?P<d>[0-3]?\d)(?!\d)",
         # 06.12.2021, 12/06/2021, 06-12-21: order decided by the site hint
         r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{4}|\d{2})(?!\d|[./-]\d)",
+        # 7. 12. 2021 (cs, sk, sr: CLDR's medium dates), 2021. 12. 7. (ko)
+        r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>\.)\s(?P<b>\d{1,2})\.\s(?P<c>\d{4})(?!\d)",
+        r"(?<![\d./-])(?P<y>\d{4})\.\s(?P<m>\d{1,2})\.\s(?P<d>\d{1,2})(?!\d)",
         # 2021年12月7日, 2021년 12월 7일
         r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",
     )
 )
+
+#: Languages whose pages write numeric dates in another calendar (Persian, Arabic, Thai, Chinese).
+CALENDAR_LANGUAGES = frozenset({"fa", "prs", "ps", "ar", "th", "zh"})
+# Scripts whose text may hold a date in another calendar: Arabic, Thai, Ethiopic, CJK.
+_CALENDAR_SCRIPT = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0e00-\u0e7f\u1200-\u137f\u3000-\u9fff]")
+_HEBREW_YEAR = re.compile(r"(?<!\d)5[6-9]\d\d(?!\d)")  # "3 Tevet 5782" in Latin script
+_HAS_DIGIT = re.compile(r"\d")
+#: Languages whose month names are in the table above: other languages get patterns of their own.
+TABLE_LANGUAGES = frozenset({"en", "fr", "es", "de", "pt", "it", "tr", "az", "ar", "ru"})
+# The year may carry its word ("2021 року", "2021 г.", "2021 m.", "2021. gada"), the day its own ("7 d.",
+# "7-ci"): one short word or an abbreviation with a dot, never a number.
+# A letter, or any character of the Indic, Thai, Lao, Myanmar and Khmer blocks (their vowel signs are marks,
+# which \w does not match: "ခုနှစ်").
+_L_LETTER = r"(?:[^\W\d_]|[\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff])"
+_L_WORD = rf"(?:(?:{_L_LETTER}{{1,8}}[’']?\.?){{1,2}})"
+_L_SEP = r"[\s,،.\-/\u104a\u104b\u17d4]*"  # with Myanmar's and Khmer's sentence marks
+_L_YEAR_WORD = r"(?:\s(?:[^\W\d_]{1,5}\.?)(?![^\W\d_]))?"  # "2021 року", "2021 г.", "2021 ж." before a time
+_L_DAY = r"(?<!\w)(?P<d>[0-3]?\d)(?:\.|-?[^\W\d_]{1,3}\.?)?"
+
+
+def _base(code: str) -> str:
+    return code.replace("_", "-").split("-")[0].lower()
+
+
+@functools.lru_cache(maxsize=128)
+def language_patterns(language: str) -> tuple[re.Pattern[str], ...]:
+    """Day-month-year, month-day-year, year-month-day and year-day-month expressions with the month in
+    words in this language (dateparser's and CLDR's names, see `date_languages`); () if it has none."""
+    names = month_alternation(language)
+    if names is None:
+        return ()
+    # A month name is a whole word: no letter, nor a vowel sign of these scripts, glued to either side.
+    month = rf"(?<!{_L_LETTER})(?P<mon>" + names + rf")(?!{_L_LETTER})\.?"
+    bodies = (
+        _L_DAY + _L_SEP + rf"(?:{_L_WORD}\s+)?" + month + _L_SEP + rf"(?:{_L_WORD}\s+)?" + _YEAR + _L_YEAR_WORD,
+        month + _L_SEP + r"(?P<d>[0-3]?\d)(?!\d)" + _L_SEP + rf"(?:{_L_WORD}\s+)?" + _YEAR + _L_YEAR_WORD,
+        # a word and a particle of one or two letters may stand between: "د 2021 کال د دسمبر 7" (Pashto: "of
+        # 2021 year of December 7"); never two words ("2021 оны арван хоёрдугаар сарын": the twelfth month)
+        r"(?<!\d)" + _YEAR + _L_SEP + rf"(?:{_L_WORD}{_L_SEP})?(?:[^\W\d_]{{1,2}}\s+)?" + month + _L_SEP
+        + r"(?P<d>[0-3]?\d)(?!\d)",
+        r"(?<!\d)" + _YEAR + _L_SEP + rf"(?:{_L_WORD}{_L_SEP})?" + r"(?P<d>[0-3]?\d)[.\-]?\s*" + month,
+    )
+    return tuple(re.compile(_LEAD + body + _TRAIL, re.IGNORECASE) for body in bodies)
+
 
 _RELATIVE_RE = re.compile(
     r"\b\d{1,3}\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b"
@@ -203,20 +186,31 @@ _ISO_RE = re.compile(
 _EPOCH_RE = re.compile(r"(?P<s>\d{9,10})(?:\.\d+)?|(?P<ms>\d{12,13})")
 _RFC2822_RE = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 _URL_PATTERNS = (
-    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)(?!\d)"),
+    # A one-digit day must end its path segment: "/2023/10/3-fragen-an" is a slug, not 3 October.
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]?\d)/(?P<d>[0-3]\d|[1-9](?=[/.]|$))(?!\d)"),
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_](?P<m>[01]\d)[-_](?P<d>[0-3]\d)(?!\d)"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:[/_.-]|$)"),
 )
-# Arabic-Indic and Persian digits to ASCII; bidi marks and odd spaces out.
+# Every script's decimal digits to ASCII (Arabic-Indic, Persian, Devanagari, Bengali, Thai, Lao, Khmer,
+# Myanmar, fullwidth ...: Unicode's Nd characters of the BMP, each with its digit value); bidi marks and
+# odd spaces out.
 _NORMALISE = str.maketrans(
-    {**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)},
+    {**{cp: str(unicodedata.digit(chr(cp))) for cp in range(0x80, 0x10000) if unicodedata.category(chr(cp)) == "Nd"},
      "\u200e": None, "\u200f": None, "\u200b": None, "\u061c": None,
      "\xa0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " "}
 )
 
 
+# Khmer writes no space between its date words and what they name: "ថ្ងៃទី07 ខែធ្នូ ឆ្នាំ2021" (day 07,
+# month December, year 2021); a space after each lets the day, month and year be read as words.
+_KHMER_GLUE = re.compile(r"(ថ្ងៃទី|ឆ្នាំ)(?=\d)|(?<![\u1780-\u17ff])(ខែ)(?=[\u1780-\u17ff])")
+
+
 def _clean(raw: str) -> str:
-    return raw.translate(_NORMALISE).strip()
+    text = raw.translate(_NORMALISE).strip()
+    if "\u1781\u17c2" in text or "\u1791\u17b8" in text or "\u1786\u17d2\u1793\u17b6\u17c6" in text:
+        text = _KHMER_GLUE.sub(lambda m: (m.group(1) or m.group(2)) + " ", text)
+    return text
 
 
 # --------------------------------------------------------------------------- dateparser configuration
@@ -261,7 +255,7 @@ def relative_parser(languages: tuple[str, ...], base: datetime) -> DateDataParse
 def _dateparser_languages(wanted: tuple[str, ...], site: str | None) -> tuple[str, ...]:
     """Codes dateparser knows ("en-US" -> "en"); unknown ones are dropped (warned once per site)."""
     found: list[str] = []
-    for code in wanted or COMMON_LANGUAGES:
+    for code in (DATEPARSER_ALIASES.get(c.lower(), c) for c in wanted or COMMON_LANGUAGES):
         for candidate in (code, code.replace("_", "-").split("-")[0].lower()):
             if candidate in _KNOWN_LANGUAGES:
                 if candidate not in found:
@@ -270,6 +264,27 @@ def _dateparser_languages(wanted: tuple[str, ...], site: str | None) -> tuple[st
         else:
             logger.warning("Site %s: dateparser does not know language %r", site, code)
     return tuple(found) or COMMON_LANGUAGES
+
+
+@functools.lru_cache(maxsize=256)
+def language_date_order(language: str) -> str | None:
+    """DMY, MDY or YMD from the CLDR short date pattern of a language tag ("de", "en-GB", "pt_BR"), or
+    None where the language alone does not decide it (English without a region) or is unknown."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import get_date_format
+
+    try:
+        locale = Locale.parse(language.strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    if locale.language == "en" and not locale.territory:
+        return None
+    pattern = get_date_format("short", locale=locale).pattern
+    positions = {field: pattern.find(field) for field in "dMy"}
+    if min(positions.values()) < 0:
+        return None
+    order = "".join(sorted(positions, key=positions.get)).upper()
+    return order if order in DATE_ORDERS else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -294,11 +309,20 @@ class _Rejected(Exception):
 class DateReader:
     """Reads dates for one page: site hints plus the fetch time that relative dates need."""
 
-    def __init__(self, hints: SiteHints, fetched_at: datetime | None = None) -> None:
+    def __init__(self, hints: SiteHints, fetched_at: datetime | None = None,
+                 page_language: str | None = None) -> None:
         self.hints = hints
         self.fetched_at = fetched_at
         order = (hints.date_order or "").upper()
         self.date_order = order if order in DATE_ORDERS else None
+        declared = page_language or hints.language
+        self.language_order = language_date_order(declared) if declared else None
+        self.calendar_language = declared if declared and _base(declared) in CALENDAR_LANGUAGES else None
+        # Languages beyond the month table get patterns of their own (the seed's, then the page's).
+        wanted = [*hints.date_languages, *([page_language] if page_language else [])]
+        self.extra_languages = tuple(dict.fromkeys(
+            code for code in wanted if code and _base(code) not in TABLE_LANGUAGES))
+        self._patterns = _PATTERNS + tuple(p for code in self.extra_languages for p in language_patterns(code))
         self.languages = _dateparser_languages(tuple(hints.date_languages), hints.name)
         self.zone = _site_zone(hints.timezone, hints.name)
         # A naive fetch time is taken as UTC (what the crawler records).
@@ -350,7 +374,9 @@ class DateReader:
             try:
                 return self._from_candidate(match, s, source, MIN_YEAR)
             except _Rejected:
-                return None
+                return self._other_calendar(s, source)  # "7 ธันวาคม 2564": a Buddhist Era year
+        if (found := self._other_calendar(s, source)) is not None:
+            return found
         if len(s) > DATEPARSER_MAX_CHARS or not re.search(r"[^\W\d_]", s):
             return None  # prose, or digits and punctuation in no known pattern: nothing to read
         found = self._dateparser_absolute(s, source)
@@ -373,9 +399,26 @@ class DateReader:
                 return self._from_candidate(match, match.group(0).strip(), source, MIN_FIND_YEAR)
             except _Rejected:
                 continue
+        if (found := self._other_calendar(window, source)) is not None:
+            return found
         if self._fetched is not None and (rel := _RELATIVE_RE.search(window) or _DAY_WORD_RE.search(window)):
             return self._relative(rel.group(0), source)
         return None
+
+    def _other_calendar(self, s: str, source: str) -> FoundDate | None:
+        """A date in a non-Gregorian calendar (`calendars`), only looked for in text outside Latin script
+        or in a language whose pages use one (Latin-script pages pay nothing)."""
+        if not (_CALENDAR_SCRIPT.search(s) or (self.calendar_language and _HAS_DIGIT.search(s))
+                or _HEBREW_YEAR.search(s)):
+            return None
+        found = find_calendar_date(s, self.calendar_language, thai_month=lambda word: month_number("th", word))
+        if found is None:
+            return None
+        try:
+            day = self._check_day(found.day.year, found.day.month, found.day.day, MIN_YEAR)
+        except _Rejected:
+            return None
+        return FoundDate(day.isoformat(), _raw(found.raw), source, "day", False, found.calendar)
 
     def from_url(self, url: str) -> FoundDate | None:
         """Read a full date from the URL path (/2021/12/07/, /2021-12-07-slug, /20211207/)."""
@@ -434,13 +477,13 @@ class DateReader:
     # ----------------------------------------------------------------- text candidates
 
     def _candidates(self, s: str) -> list[re.Match[str]]:
-        matches = [m for pattern in _PATTERNS for m in pattern.finditer(s)]
+        matches = [m for pattern in self._patterns for m in pattern.finditer(s)]
         matches.sort(key=lambda m: (m.start(), -m.end()))
         return matches
 
     def _first_candidate(self, s: str) -> re.Match[str] | None:
         best: re.Match[str] | None = None
-        for pattern in _PATTERNS:
+        for pattern in self._patterns:
             m = pattern.search(s)
             if m and (best is None or (m.start(), -m.end()) < (best.start(), -best.end())):
                 best = m
@@ -449,12 +492,12 @@ class DateReader:
     def _from_candidate(self, m: re.Match[str], raw: str, source: str, min_year: int) -> FoundDate:
         groups = m.groupdict()
         if groups.get("mon"):
-            month = _month_number(groups["mon"])
+            month = _month_number(groups["mon"]) or self._language_month(groups["mon"])
             if month is None:
                 raise _Rejected
             day = self._check_day(int(groups["y"]), month, int(groups["d"]), min_year)
         elif groups.get("a"):
-            day = self._numeric_day(int(groups["a"]), int(groups["b"]), groups["c"], min_year)
+            day = self._numeric_day(int(groups["a"]), int(groups["b"]), groups["c"], min_year, groups["sep"])
         else:
             day = self._check_day(int(groups["y"]), int(groups["m"]), int(groups["d"]), min_year)
 
@@ -473,9 +516,22 @@ class DateReader:
             zone = _zone_after(m.string, m.end())
         return self._datetime(datetime.combine(day, clock), zone, precision, raw, source)
 
-    def _numeric_day(self, a: int, b: int, c: str, min_year: int) -> date:
-        """d/m/y or m/d/y by the site's date order; unhinted dates only when unambiguous."""
-        order = self.date_order
+    def _language_month(self, word: str) -> int | None:
+        for code in self.extra_languages:
+            if (number := month_number(code, word)) is not None:
+                return number
+        return None
+
+    def _numeric_day(self, a: int, b: int, c: str, min_year: int, sep: str = "/") -> date:
+        """d/m/y or m/d/y by the site's date order; unhinted dates only when unambiguous.
+
+        Without a site hint the page's language decides, by its CLDR short date pattern (de "dd.MM.yy",
+        fr "dd/MM/y", en-US "M/d/yy"; English without a region decides nothing). Dots with the year last
+        are day-first in every locale that writes them (de, ru, uk, pl, cs, tr, fi, lv, no, ...: CLDR
+        "dd.MM.y" / "dd.MM.yy") and month-first in none, so "06.12.2021" and "06.12.21" are 6 December
+        even without a language (Korean's year-first "21. 12. 6." needs its language).
+        """
+        order = self.date_order or self.language_order or ("DMY" if sep == "." else None)
         if len(c) == 2:
             if order is None:
                 raise _Rejected  # 06/12/21 without a hint could be three different days

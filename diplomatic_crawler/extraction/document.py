@@ -1,31 +1,32 @@
 """Turn raw page input (bytes or str) into clean text and an lxml tree.
 
-Charset rule, as browsers do (WHATWG "encoding sniffing"): a byte-order mark wins, then a
-`<meta charset>` / `http-equiv` declaration in the first 4 kB, then content-based detection
-(charset-normalizer). A declared charset that cannot decode the bytes falls back to detection, so a
-mis-declared page still decodes instead of becoming mojibake.
+Charset rule, as browsers do (WHATWG Encoding, "determine the character encoding"): a byte-order mark
+wins over everything, then the HTTP Content-Type charset, then a `<meta charset>` / `http-equiv`
+declaration found by the prescan (w3lib.encoding does the BOM, the header, the prescan and WHATWG's label
+aliases: latin-1 and ascii mean windows-1252, ...); a meta declaration of UTF-16 means UTF-8 (WHATWG: the
+prescan found it in bytes that are not UTF-16). A declared encoding decodes the page with U+FFFD for the
+bytes it cannot read, so a UTF-8 page with a few bad bytes stays UTF-8. Two departures from the browser,
+where the page's bytes contradict its declaration beyond doubt (see `decode_html`), and content-based
+detection (charset-normalizer) where nothing is declared and the bytes are not UTF-8.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 
 from charset_normalizer import from_bytes
 from lxml.etree import ElementDefaultClassLookup
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction, fromstring
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, is_dubious_html
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, to_unicode
 
 from .errors import ExtractionError
 
-BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
+# Encodings a meta declaration cannot mean (WHATWG prescan: UTF-16 labels become UTF-8; UTF-32 is no
+# WHATWG encoding, so its label is no declaration at all). Names as w3lib's resolve_encoding gives them.
+META_MEANS_UTF8 = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
+NOT_A_DECLARATION = frozenset({"utf-32", "utf-32-le", "utf-32-be"})
+WIDE = META_MEANS_UTF8 | NOT_A_DECLARATION
 # C0 controls except tab/newline/carriage return, DEL and the noncharacters U+FFFE/U+FFFF: lxml rejects or
 # truncates on them (NUL above all). A superset of trafilatura's INVALID_XML_CHARS (see `_load_tree`).
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -43,31 +44,66 @@ HTML_PARSER.set_element_class_lookup(
 )
 _CONTROLS = tuple(chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF))
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# Latin-1 is what servers claim when they mean cp1252; decode with the superset, as browsers do.
-CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252"}
 
 
-def decode_html(data: bytes | str) -> str:
-    """Bytes to text by BOM, then meta declaration, then detection. Text input passes through."""
+def declared_encoding(data: bytes, content_type: str | None = None) -> str | None:
+    """The encoding the HTTP header, else the page's own prescan, declares (Python codec name), or None."""
+    declared = http_content_type_encoding(content_type)
+    if declared == "utf-16":  # the WHATWG label "utf-16" is UTF-16LE (w3lib would read it big-endian)
+        return "utf-16-le"
+    if declared in NOT_A_DECLARATION:
+        declared = None
+    if declared is None:
+        declared = html_body_declared_encoding(data)
+        if declared in META_MEANS_UTF8:
+            return "utf-8"
+        if declared in NOT_A_DECLARATION:
+            return None
+    return declared
+
+
+def decode_html(data: bytes | str, content_type: str | None = None) -> str:
+    """Bytes to text by BOM, then the `content_type` header's charset, then the meta declaration, then
+    detection. Text input passes through.
+
+    Two rules go beyond the browser's, each where the bytes prove the declaration wrong:
+    - bytes that hold non-ASCII and are valid UTF-8 are UTF-8 whatever legacy encoding is declared (a CMS
+      template or a server default saying iso-8859-1 over UTF-8 content is common; legacy text with
+      accents is virtually never valid UTF-8), so a browser's mojibake is not archived;
+    - a UTF-8 declaration over bytes of which under a fifth of the non-ASCII sequences are valid UTF-8 is
+      a legacy page mislabelled (cp1251 text declared UTF-8 has almost no valid sequence), which goes to
+      detection; a UTF-8 page with a few bad bytes keeps UTF-8, with U+FFFD for those bytes.
+    """
     if isinstance(data, str):
         return data
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
-    match = META_CHARSET.search(data[:4096])
-    if match:
-        declared = match.group(1).decode("ascii", "ignore").lower()
-        declared = CHARSET_ALIASES.get(declared, declared)
+    bom_encoding, bom = read_bom(data)
+    if bom_encoding is not None and bom is not None:
+        return to_unicode(data[len(bom):], bom_encoding)
+    declared = declared_encoding(data, content_type)
+    if declared in WIDE:
+        return to_unicode(data, declared)
+    ascii_only = data.isascii()
+    if not ascii_only or declared in (None, "utf-8"):
         try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
             pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        best = from_bytes(data[:200_000]).best()
-        encoding = best.encoding if best else "cp1252"
-        return data.decode(encoding, errors="replace")
+    if declared == "utf-8":
+        text = data.decode("utf-8", errors="replace")
+        if _mostly_utf8(data, text):
+            return text
+    elif declared is not None:
+        return to_unicode(data, declared)
+    best = from_bytes(data[:200_000]).best()
+    return to_unicode(data, best.encoding if best else "cp1252")
+
+
+def _mostly_utf8(data: bytes, text: str) -> bool:
+    """Whether at least a fifth of the non-ASCII sequences of `data` (decoded with replacement to `text`)
+    are valid UTF-8."""
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return (non_ascii - replaced) * 4 >= replaced
 
 
 def clean_markup(html: str) -> str:
@@ -117,9 +153,10 @@ def _from_bytes(text: str) -> HtmlElement | None:
         return None
 
 
-def parse_html(html: bytes | str) -> tuple[str, HtmlElement]:
-    """Decode and parse; an input that is not HTML at all raises `ExtractionError`."""
-    text = clean_markup(decode_html(html))
+def parse_html(html: bytes | str, content_type: str | None = None) -> tuple[str, HtmlElement]:
+    """Decode (`content_type`: the HTTP header, whose charset comes after a BOM and before the page's own
+    declaration) and parse; an input that is not HTML at all raises `ExtractionError`."""
+    text = clean_markup(decode_html(html, content_type))
     if not text.strip():
         raise ExtractionError("empty page")
     if "<" not in text[:5000]:

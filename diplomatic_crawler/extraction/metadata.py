@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -28,6 +29,11 @@ ARTICLE_TYPES = {
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "aboutpage"}
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|igshid)$", re.I)
 JSON_COMMENTS = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(-->|//\s*\]\]>|\]\]>)\s*$")
+# json.loads recurses once per nested array/object (RecursionError near 1,000 levels); no real JSON-LD
+# comes near this many, a hostile page does, and such a block is skipped before it is parsed.
+JSONLD_MAX_DEPTH = 200
+JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 def clean_text(value: Any) -> str:
@@ -79,6 +85,22 @@ def _walk_jsonld(node: Any) -> Iterator[dict[str, Any]]:
                 yield from _walk_jsonld(node[key])
 
 
+def nested_deeper(raw: str, limit: int = JSONLD_MAX_DEPTH) -> bool:
+    """Whether the JSON text `raw` nests arrays/objects deeper than `limit` (brackets inside strings do
+    not count); one count settles nearly every block."""
+    if raw.count("{") + raw.count("[") <= limit:
+        return False
+    depth = 0
+    for char in NOT_A_BRACKET.sub("", JSON_STRING.sub("", raw)):
+        depth += 1 if char in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+_LENIENT = json.JSONDecoder(strict=False)
+
+
 def parse_jsonld(tree: HtmlElement) -> list[dict[str, Any]]:
     """All JSON-LD objects of the page, flattened; a broken block is skipped with a debug log."""
     objects: list[dict[str, Any]] = []
@@ -87,11 +109,16 @@ def parse_jsonld(tree: HtmlElement) -> list[dict[str, Any]]:
         if not raw:
             continue
         raw = "\n".join(line for line in raw.splitlines() if not JSON_COMMENTS.fullmatch(line))
+        if nested_deeper(raw, JSONLD_MAX_DEPTH):
+            logger.debug("JSON-LD block nested deeper than %d levels skipped", JSONLD_MAX_DEPTH)
+            continue
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
-            try:  # a trailing semicolon or comma is a common publisher mistake
-                data = json.loads(raw.rstrip(";, \n"), strict=False)
+            # Common publisher mistakes: a trailing semicolon or comma, or a complete object followed by
+            # leftovers of the template (a closing brace too many): the first complete value is the block.
+            try:
+                data, _ = _LENIENT.raw_decode(raw.rstrip(";, \n"))
             except ValueError:
                 logger.debug("unreadable JSON-LD block skipped")
                 continue
@@ -146,7 +173,7 @@ class PageMeta:
     def article_value(self, key: str) -> Any:
         return self.article.get(key) if self.article else None
 
-    @property
+    @cached_property  # read a dozen times a page by the title and author code; the metadata is read once
     def site_name(self) -> str | None:
         name = self.get("og:site_name", "application-name", "twitter:site:name")
         if name:

@@ -2,10 +2,13 @@
 
     scrapy crawl news [-a seeds=PATH] [-a site=NAME[,NAME]] [-a recheck=DAYS] [-s ARCHIVE_DB=PATH]
 
-Reruns are cheap: article pages already in the archive are not fetched again unless a sitemap
-`lastmod` or a feed date is newer than our last fetch; pagination stops on a page that holds only known
-links; feeds and sitemaps are fetched with conditional GET. `recheck=DAYS` re-requests the archived
-articles of the last DAYS days to find withdrawn ones (see `diplomatic_crawler.withdrawals`).
+Reruns are cheap: article pages already in the archive are not fetched again unless their sitemap
+`lastmod` or feed date changed since the last run (then conditionally, with the page's ETag /
+Last-Modified); a site without sitemaps and feeds has its newest articles asked again conditionally;
+pagination stops on a page that holds only known links; feeds and sitemaps are fetched with conditional
+GET; link patterns that yield no new article are followed a few pages only (`diplomatic_crawler.traps`).
+`recheck=DAYS` re-requests the archived articles of the last DAYS days to find withdrawn ones (see
+`diplomatic_crawler.withdrawals`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -29,17 +34,30 @@ from ..discovery import (
     is_pagination,
     parse_date,
     parse_feed,
-    parse_sitemap,
     trap_reason,
 )
 from ..distributed import TOKEN_META, DistributedError, Frontier, attach_frontier, configure_distributed
-from ..enrich.hooks import item_extra
+from ..enrich.hooks import ENRICHMENT_ERROR, item_extra
 from ..enrich.pdf import extract_pdf_enriched, is_pdf
+from ..failures import describe_failure, network_cause
 from ..items import ArchivedArticle
+from ..pipelines import CRAWL_STARTED
+from ..robots import HostUnreachable
+from ..security import NetworkPolicy, seed_host_refusals
 from ..seeds import Seed, SeedError, load_seeds
+from ..shutdown import CrawlStopped
+from ..site_stamps import SiteStamps
+from ..traps import Growth, TrapGuard, link_pattern
 from ..urls import canonical_url, clean_url, resolve_canonical
 from ..withdrawals import check_redirect, parse_recheck, recheck_requests
-from ..workers import DEFAULT_MAX_BYTES, ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
+from ..workers import (
+    DEFAULT_MAX_BYTES,
+    ExtractionFailed,
+    ExtractionPool,
+    PageAnalysis,
+    analyse_page,
+    sitemap_entries,
+)
 
 if TYPE_CHECKING:
     from typing import Self
@@ -51,10 +69,20 @@ logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "diplomatic"
 SITEMAP_CHILD_PRIORITY = -1  # below article pages (0): see NewsSpider._next_sitemap
+MAX_LISTING_TEMPLATES = 64  # teaser-card templates kept per site (a listing has a few; a hostile page no more)
 
 
 def stat_key(site: str, counter: str) -> str:
     return f"{STATS_PREFIX}/{site}/{counter}"
+
+
+def _validators(response: Response) -> dict[str, str]:
+    """The page's ETag and Last-Modified, to ask for it conditionally next time."""
+    out = {}
+    for header, name in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
+        if value := response.headers.get(header):
+            out[name] = value.decode("latin-1")
+    return out
 
 
 class NewsSpider(scrapy.Spider):
@@ -69,6 +97,13 @@ class NewsSpider(scrapy.Spider):
         self.recheck_arg = recheck
         self.seeds: dict[str, Seed] = {}
         self.frontier: Frontier | None = None
+        self.crawling_seeds = False  # set by `start`
+
+    @classmethod
+    def handles_request(cls, request: Request) -> bool:
+        """Any http(s) page: the project's one, generic spider is the one Scrapy's `parse`, `fetch` and
+        `shell` pick for a URL without `--spider` (its `allowed_domains` exist only once the seeds load)."""
+        return urlsplit(request.url).scheme in ("http", "https")
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -80,6 +115,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._configure(crawler)
+        crawler.signals.connect(spider._release_parked, signal=signals.spider_idle)
         return spider
 
     # -- set-up: everything that can fail does so here, before any request ---------------------
@@ -95,6 +131,10 @@ class NewsSpider(scrapy.Spider):
             raise
         if not seeds:
             raise SeedError(f"{path}: site: no seeds selected")
+        # A seed naming a private or loopback host is refused once, here, not request by request.
+        if refusals := seed_host_refusals(seeds, NetworkPolicy.from_settings(settings)):
+            logger.error("Private or loopback hosts in seeds, nothing crawled:\n%s", "\n".join(refusals))
+            raise SeedError("\n".join(refusals))
         self.seeds = {s.name: s for s in seeds}
         self.recheck_days = parse_recheck(self.recheck_arg)  # the archive as a record (issue 7)
         self.captures_store = capture_store(settings)
@@ -107,13 +147,25 @@ class NewsSpider(scrapy.Spider):
             raise
         self.known = {url: parse_date(when) for url, when in self.archive.known_articles(self.seeds).items()}
         self.known_pages = self.archive.known_pages(self.seeds)
+        # What discovery and the page said of each article last time (lastmod, feed updated, validators).
+        self.signals = self.archive.article_signals(self.seeds)
+        self.pending_signals: dict[str, dict[str, Any]] = {}
+        self.recheck_newest = settings.getint("RECHECK_NEWEST_ARTICLES", 10)
+        # Link patterns that yield no new article are followed a few pages only (see traps.py).
+        self.traps = TrapGuard(settings.getint("TRAP_PATTERN_PAGES", 5), self.archive.url_patterns(self.seeds))
         try:  # distributed mode: a shared frontier and shared "already archived" checks (Redis)
             self.frontier = attach_frontier(self, crawler)
         except DistributedError as exc:
             logger.error("Distributed mode unusable, nothing crawled: %s", exc)
             raise
         self.seen_keys: set[str] = set()
+        self.unchanged_known: set[str] = set()  # archived articles seen this run and not requested
         self.requested_listings: set[str] = set()
+        # Teaser-card templates of each site's listing pages: a page that reads as an article but uses one
+        # is weighed as a hub (diplomatic_crawler.extraction.page_kind).
+        self.listing_templates: dict[str, frozenset[str]] = {}
+        self.site_stamps = SiteStamps()  # publication timestamps that are the site's (site_stamps.py)
+        self.restamped: set[str] = set()  # articles read again without them (once each)
         self.requested_sitemaps: set[str] = set()
         self.page_counts: dict[str, int] = dict.fromkeys(self.seeds, 0)
         self.calendar_counts: dict[str, int] = {}
@@ -129,12 +181,6 @@ class NewsSpider(scrapy.Spider):
         # Parsing and extraction run in worker processes, within a per-page time and size budget.
         self.extraction = ExtractionPool.from_settings(settings)
         self.extraction_max_bytes = settings.getint("EXTRACTION_MAX_BYTES", DEFAULT_MAX_BYTES)
-        logger.info(
-            "Crawling %d site(s): %s; %d article(s) already archived",
-            len(self.seeds),
-            ", ".join(self.seeds),
-            len(self.known),
-        )
 
     def inc(self, site: str, counter: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(stat_key(site, counter), count)
@@ -142,11 +188,23 @@ class NewsSpider(scrapy.Spider):
     # -- start ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        # A crawl of the seeds begins: the archive pipeline records the run and the `CrawlReport` reports it
+        # (not `scrapy shell`, `fetch` or `parse`, which never call this start).
+        self.crawling_seeds = True
+        logger.info(
+            "Crawling %d site(s): %s; %d article(s) already archived",
+            len(self.seeds),
+            ", ".join(self.seeds),
+            len(self.known),
+        )
+        self.crawler.signals.send_catch_log(CRAWL_STARTED, spider=self)
         self.extraction.start()  # the workers import while the first requests go out
         if self.frontier is not None and not self.frontier.claim_seeding():
             logger.info("Seeds already pushed by another worker: pulling from the shared frontier")
             return
         for req in recheck_requests(self):
+            yield req
+        for req in self._recheck_newest():
             yield req
         for seed in self.seeds.values():
             for url in seed.sitemaps:
@@ -162,8 +220,20 @@ class NewsSpider(scrapy.Spider):
 
     # -- request helpers -----------------------------------------------------------------------
 
+    def _capped(self, seed: Seed) -> bool:
+        """The site's request cap is reached (counted): checked before any URL work, so the entries of a
+        sitemap far larger than the cap cost a set lookup each, not a parse of their URL."""
+        cap = seed.max_pages or self.default_max_pages
+        if self.page_counts[seed.name] < cap:
+            return False
+        self.inc(seed.name, "capped")
+        if self.page_counts[seed.name] == cap:
+            logger.warning("%s: page cap of %d requests reached", seed.name, cap)
+            self.page_counts[seed.name] += 1
+        return True
+
     def _allowed(self, url: str, seed: Seed) -> bool:
-        """Per-site cap and crawl-trap guards; counts what it refuses."""
+        """Crawl-trap guards; counts what it refuses (the cap is checked before, `_capped`)."""
         if not seed.owns(url):
             return False
         if reason := trap_reason(url, max_length=self.url_limit):
@@ -174,13 +244,6 @@ class NewsSpider(scrapy.Spider):
             if self.calendar_counts[key] > self.calendar_limit:
                 self.inc(seed.name, "trap/calendar")
                 return False
-        cap = seed.max_pages or self.default_max_pages
-        if self.page_counts[seed.name] >= cap:
-            self.inc(seed.name, "capped")
-            if self.page_counts[seed.name] == cap:
-                logger.warning("%s: page cap of %d requests reached", seed.name, cap)
-                self.page_counts[seed.name] += 1
-            return False
         return True
 
     def _request(
@@ -195,10 +258,14 @@ class NewsSpider(scrapy.Spider):
         headers: dict[str, str] | None = None,
         dont_filter: bool = False,
     ) -> Request | None:
+        if key is not None and kind == "listing" and not dont_filter and key in self.requested_listings:
+            return None  # navigation repeats listing links on every page: one request a run, counted once
+        if self._capped(seed):
+            return None
         url = clean_url(url)
         key = key or canonical_url(url, seed)
         if kind == "listing" and not dont_filter and key in self.requested_listings:
-            return None  # navigation repeats listing links on every page: one request a run, counted once
+            return None
         if not self._allowed(url, seed):
             return None
         if kind == "listing" and not dont_filter:
@@ -228,38 +295,142 @@ class NewsSpider(scrapy.Spider):
         return self._request(url, seed, kind=kind, entry=entry, callback=callback, headers=headers)
 
     def _candidate(
-        self, url: str, seed: Seed, changed: datetime | None = None, *, key: str | None = None
+        self,
+        url: str,
+        seed: Seed,
+        changed: datetime | None = None,
+        *,
+        key: str | None = None,
+        source: str | None = None,
     ) -> Request | None:
-        """A link that may be an article: request it unless archived already (and not changed since
-        our last fetch) or known not to be an article. A `key` comes from `analyse_page`, which has
-        checked already that the site owns the link and computed its canonical URL."""
+        """A link that may be an article: request it unless archived already (and unchanged) or known
+        not to be an article. `changed` is what a sitemap (`source="lastmod"`) or a feed
+        (`"feed_updated"`) says of it: an archived article is fetched again, conditionally, when that
+        differs from what was said last time. A `key` comes from `analyse_page`, which has checked
+        already that the site owns the link and computed its canonical URL."""
         if key is None:
             if not seed.owns(url):
                 return None
             key = canonical_url(url, seed)
+        said = {source: changed.isoformat()} if source and changed is not None else {}
         if key in self.seen_keys:
+            if said and key not in self.known:
+                self._note_signals(key, seed.name, said)  # found by a listing first: keep what the sitemap says
+            elif said and key in self.unchanged_known:
+                # Seen first where nothing was said of it (a link on a page fetched before the sitemap was
+                # parsed): what the sitemap or feed says of it still counts, whichever came first.
+                return self._refetch_if_changed(url, seed, key, changed, said)
             return None
         self.seen_keys.add(key)
         self.inc(seed.name, "discovered")
         if key in self.known:
-            last = self.known[key]
-            if changed is None or last is None or changed <= last:
+            req = self._refetch_if_changed(url, seed, key, changed, said)
+            if req is None:
                 self.inc(seed.name, "skipped_known")
-                return None
-            self.inc(seed.name, "refetch_changed")
-        elif key in self.known_pages and not self.refetch_non_articles:
+            return req
+        if key in self.known_pages and not self.refetch_non_articles:
             self.inc(seed.name, "skipped_known")
             return None
+        if said:
+            self._note_signals(key, seed.name, said)
         return self._request(url, seed, kind="page", key=key)
+
+    def _refetch_if_changed(
+        self, url: str, seed: Seed, key: str, changed: datetime | None, said: dict[str, str]
+    ) -> Request | None:
+        """A conditional request for an archived article that discovery says has changed, else None (the
+        key is then remembered as unchanged, so that a later sitemap or feed entry may still say so)."""
+        if not self._changed(key, seed.name, changed, said):
+            self.unchanged_known.add(key)
+            return None
+        self.unchanged_known.discard(key)
+        self.inc(seed.name, "refetch_changed")
+        if req := self._request(url, seed, kind="page", key=key):
+            self._conditional(req, key)
+            req.meta["signals"] = said  # recorded once the page has been fetched (or is unchanged)
+        return req
+
+    def _changed(self, key: str, site: str, changed: datetime | None, said: dict[str, str]) -> bool:
+        """Whether an archived article is to be fetched again: what discovery says of it now differs from
+        what it said last time (whatever the site's clock or time zone). Where nothing was recorded yet,
+        the date is compared with our last fetch once, and recorded."""
+        if not said:
+            return False
+        ((source, value),) = said.items()
+        stored = self.signals.get(key, {}).get(source)
+        if stored is None:
+            self._note_signals(key, site, said)
+            last = self.known[key]
+            return changed is not None and last is not None and changed > last
+        return stored != value
+
+    def _conditional(self, request: Request, key: str) -> None:
+        """Ask for an archived article with its page's validators (If-None-Match / If-Modified-Since)."""
+        stored = self.signals.get(key, {})
+        if stored.get("etag"):
+            request.headers["If-None-Match"] = stored["etag"]
+        if stored.get("last_modified"):
+            request.headers["If-Modified-Since"] = stored["last_modified"]
+        request.meta["handle_httpstatus_list"] = [304]
+
+    def _note_signals(self, key: str | None, site: str, values: dict[str, Any]) -> None:
+        values = {k: v for k, v in values.items() if v}
+        if not key or not values:
+            return
+        self.signals.setdefault(key, {}).update(values)
+        self.pending_signals.setdefault(key, {"site": site}).update(values)
+        if len(self.pending_signals) >= 200:
+            self.flush_pages()
+
+    def _recheck_newest(self) -> Iterator[Request]:
+        """A site without sitemaps and feeds says nothing of edits: its RECHECK_NEWEST_ARTICLES newest
+        archived articles are asked again each run, conditionally (304 when the page's validators hold)."""
+        if self.recheck_newest <= 0:
+            return
+        for seed in self.seeds.values():
+            if seed.sitemaps or seed.feeds:
+                continue
+            for key, url in self.archive.newest_articles(seed.name, self.recheck_newest):
+                if key in self.seen_keys:
+                    continue
+                if req := self._request(key or url, seed, kind="page", key=key, dont_filter=True):
+                    self._conditional(req, key)
+                    self.inc(seed.name, "recheck_newest")
+                    yield req
 
     # -- callbacks -----------------------------------------------------------------------------
 
     def _got_response(self, response: Response) -> tuple[Seed, str]:
-        site = response.meta["site"]
-        self.inc(site, "fetched")
+        site = response.meta.get("site")
+        seed = self.seeds.get(site) if site else self.seed_for(response.url)
+        self.inc(seed.name, "fetched")
         if response.meta.get("entry"):
-            self.inc(site, "entry_ok")
-        return self.seeds[site], site
+            self.inc(seed.name, "entry_ok")
+        return seed, seed.name
+
+    def seed_for(self, url: str) -> Seed:
+        """The seed that owns `url`, else a seed of the URL's host alone (no entry points): a page given to
+        Scrapy's `shell`, `fetch`, `parse` or `check` is parsed with its site's rules when it has a seed, as
+        a page of a site of its own otherwise."""
+        for seed in self.seeds.values():
+            if seed.owns(url):
+                return seed
+        netloc = urlsplit(url).netloc.rpartition("@")[2].lower()
+        return Seed(name=netloc or "page", allowed_domains=(netloc,))
+
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        """Scrapy's default callback (`scrapy parse URL`, `scrapy check`): the article callback,
+        `parse_page`. Outside a crawl of the seeds it yields the page's item only and follows no link.
+        The contracts below run on the offline demo site (`scrapy check news`).
+
+        @url_path /news/2024-05-01-veloria-ostrana-energy.html
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes key site article fetched_at
+        @article title text published language
+        """
+        async for result in self.parse_page(response):
+            yield result
 
     def _save_validators(self, response: Response, site: str) -> None:
         etag = response.headers.get("ETag")
@@ -272,7 +443,17 @@ class NewsSpider(scrapy.Spider):
                 last_modified.decode("latin-1") if last_modified else None,
             )
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    async def _parse_document(self, func: Any, response: Response, site: str, *args: Any) -> Any:
+        """Parse a sitemap or feed in the worker pool (`func` is `sitemap_entries` or `parse_feed`), off the
+        reactor thread: a 24 MiB sitemap parsed in the callback stalled every download for 16 s. A parse
+        over EXTRACTION_TIMEOUT, or one that crashes its worker, gives None (counted, logged)."""
+        try:
+            return await self.extraction.run(func, response.body, response.url, *args)
+        except ExtractionFailed as exc:
+            self._extraction_failed(site, response.url, exc.reason, str(exc))
+            return None
+
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
         seed, site = self._got_response(response)
         chain = list(response.meta.get("sitemap_chain") or ())
         if response.status == 304:
@@ -280,15 +461,18 @@ class NewsSpider(scrapy.Spider):
             if req := self._next_sitemap(seed, chain):
                 yield req
             return
-        entries = parse_sitemap(response.body, response.url, self.max_size)
-        if not entries:
-            logger.warning("%s: empty or invalid sitemap %s", site, response.url)
+        parsed = await self._parse_document(sitemap_entries, response, site, self.max_size, seed)
+        entries, keys, problem = parsed or ([], [], None)
+        if parsed is not None and not entries:
+            self.inc(site, "sitemap_invalid")
+            logger.warning("%s: no entries in sitemap %s: %s", site, response.url, problem)
         children = []
-        for entry in entries:
+        for entry, key in zip(entries, keys, strict=True):
+            if key is None:
+                continue  # not the site's
             if entry.is_sitemap:
-                if seed.owns(entry.loc):
-                    children.append(entry.loc)
-            elif req := self._candidate(entry.loc, seed, entry.lastmod):
+                children.append(entry.loc)
+            elif req := self._candidate(entry.loc, seed, entry.lastmod, key=key, source="lastmod"):
                 yield req
         if entries and not entries[0].is_sitemap:
             # Only for URL sets: an index often stays the same while its child sitemaps change, so
@@ -320,22 +504,27 @@ class NewsSpider(scrapy.Spider):
                 return req
         return None
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         seed, site = self._got_response(response)
         if response.status == 304:
             self.inc(site, "not_modified")
             return
-        entries = parse_feed(response.body, response.url)
+        entries = await self._parse_document(parse_feed, response, site) or []
         if not entries:
             logger.warning("%s: empty or invalid feed %s", site, response.url)
         for entry in entries:
-            if req := self._candidate(entry.link, seed, entry.date):
+            if req := self._candidate(entry.link, seed, entry.date, source="feed_updated"):
                 yield req
         self._save_validators(response, site)
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         seed, site = self._got_response(response)
         kind = response.meta.get("kind")
+        self.traps.answered(site, response.meta.get("pattern"))
+        if response.status == 304:  # an archived article asked conditionally: unchanged
+            self.inc(site, "not_modified")
+            self._note_signals(response.meta.get("key"), site, response.meta.get("signals") or {})
+            return
         if not isinstance(response, TextResponse) or b"html" not in (
             response.headers.get("Content-Type") or b"text/html"
         ):
@@ -352,11 +541,19 @@ class NewsSpider(scrapy.Spider):
             return
         requested_key = response.meta.get("key")
         page_kind = "listing" if kind == "listing" else page.kind
-        check_redirect(self, response, seed, page, page_kind)
+        if page.hub is not None:
+            # A hub (dossier, section front, tag, author or search page): followed like a listing, never archived.
+            self.inc(site, "hub_pages")
+            logger.info("%s: hub page, not archived: %s (%s)", site, response.url, page.hub)
+        if page_kind != "article" and page.templates:
+            self._learn_templates(site, page.templates)
+        if self.crawling_seeds:
+            check_redirect(self, response, seed, page, page_kind)
         if page_kind == "article":
             item = self._article(response, seed, page, fetched_at)
             own_key = canonical_url(response.url, seed)
-            if item is not None and item.key != own_key and not response.meta.get("via_canonical"):
+            copy = item is not None and item.key != own_key and not response.meta.get("via_canonical")
+            if copy and self.crawling_seeds:
                 # A copy (print view, tracking URL, ...) whose rel=canonical names another page of the
                 # site: archive the canonical page itself, fetched under its own address.
                 self.seen_articles.discard(item.key)
@@ -373,15 +570,23 @@ class NewsSpider(scrapy.Spider):
                     self._remember(requested_key, site, "alias")
                 if (item.article.word_count or 0) < self.short_text_words:
                     self.inc(site, "short_text")  # a health signal (see `diplomatic-crawler health`)
+                self._count_enrichment(site, page.enrichment)  # archived articles only, not their copies
                 yield item
+                for request in self._restamp(seed, item, response.url):
+                    yield request
+                self._note_signals(item.key, site, {**(response.meta.get("signals") or {}), **_validators(response)})
+                # A new article: its page's pattern, and the pattern of the page that linked it, yield.
+                sources = (response.meta.get("pattern"), response.meta.get("via_pattern"))
+                for released in self.traps.credit(site, sources):
+                    yield released
             else:
                 self.inc(site, "non_article")
                 self._remember_page(response, site, "other")
         else:
             self.inc(site, "non_article")
             self._remember_page(response, site, page_kind)
-        if self._at_depth_limit(response, site):
-            return
+        if not self.crawling_seeds or self._at_depth_limit(response, site):
+            return  # one page given to Scrapy's commands: nothing followed
         for request in self._follow(response, seed, page.links, page.keys):
             yield request
         for request in self._pdf_requests(response, seed, page.enrichment.get("pdf_links") or ()):
@@ -405,12 +610,48 @@ class NewsSpider(scrapy.Spider):
                 seed,
                 classify=classify,
                 fetched_at=datetime.fromisoformat(fetched_at),
+                site_templates=self.listing_templates.get(seed.name, frozenset()),
+                site_stamps=self.site_stamps.of(seed.name),
+                content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
             )
         except ExtractionFailed as exc:
             return self._extraction_failed(seed.name, response.url, exc.reason, str(exc))
         except Exception as exc:  # a bug met on one page must not stop the crawl
             logger.error("%s: extraction error on %s", seed.name, response.url, exc_info=exc)
             return self._extraction_failed(seed.name, response.url, "error", f"{type(exc).__name__}: {exc}")
+
+    def _restamp(self, seed: Seed, item: ArchivedArticle, url: str) -> Iterator[Request]:
+        """A publication timestamp found on several articles of the site is the site's (site_stamps.py):
+        the articles archived with it are read again without it."""
+        article = item.article
+        learnt = self.site_stamps.of(seed.name)
+        if article.published_raw in learnt:  # extracted while the stamp was being learnt
+            yield from self._read_again(seed, {item.key: url})
+            return
+        pages = self.site_stamps.saw(seed.name, item.key, url, article.published_raw,
+                                     article.published_precision)
+        if not pages:
+            return
+        self.inc(seed.name, "dates/site_stamps")
+        logger.info("%s: the timestamp %r is on %d articles: the site's, not their publication date; reading"
+                    " them again without it", seed.name, article.published_raw, len(pages))
+        yield from self._read_again(seed, pages)
+
+    def _read_again(self, seed: Seed, pages: dict[str, str]) -> Iterator[Request]:
+        for key, url in pages.items():
+            if key in self.restamped:
+                continue
+            self.restamped.add(key)
+            if req := self._request(url, seed, kind="page", key=key, dont_filter=True):
+                req.meta["restamp"] = True
+                self.inc(seed.name, "dates/restamped")
+                yield req
+
+    def _learn_templates(self, site: str, templates: frozenset[str]) -> None:
+        """Keep a listing's teaser-card templates (the first MAX_LISTING_TEMPLATES of a site)."""
+        known = self.listing_templates.get(site, frozenset())
+        if len(known) < MAX_LISTING_TEMPLATES and not templates <= known:
+            self.listing_templates[site] = known | frozenset(sorted(templates)[: MAX_LISTING_TEMPLATES - len(known)])
 
     def _extraction_failed(self, site: str, url: str, reason: str, detail: str) -> None:
         self.inc(site, "extraction_failed")
@@ -428,12 +669,26 @@ class NewsSpider(scrapy.Spider):
         if not article.text or not article.word_count:
             self.inc(seed.name, "empty_text")  # an article page without body text: a health signal
             return None
+        if not article.has_prose():  # one 7 MB "word", a blob: not an article, whatever the URL says
+            self.inc(seed.name, "no_prose")
+            logger.info(
+                "%s: not an article (no prose: %d character(s), %d word(s)): %s",
+                seed.name,
+                len(article.text),
+                article.word_count,
+                response.url,
+            )
+            return None
         key = resolve_canonical(response.url, article.canonical_url, seed)
-        if key in self.seen_articles:
+        restamp = bool(response.meta.get("restamp"))  # read again without the site's timestamp
+        if key in self.seen_articles and not restamp:
             self.inc(seed.name, "duplicate")
             return None
         self.seen_articles.add(key)
         self.seen_keys.add(key)
+        extra = item_extra(page.enrichment, seed)
+        if restamp:
+            extra["_revise"] = True  # the archive rewrites its date though its text is the same
         return ArchivedArticle(
             key=key,
             site=seed.name,
@@ -441,10 +696,22 @@ class NewsSpider(scrapy.Spider):
             fetched_at=fetched_at,
             country=seed.country,
             issuer=seed.issuer,
-            extra=item_extra(page.enrichment, seed),
+            extra=extra,
             seed_hash=seed.file_hash,
             capture=capture_for(self, response, fetched_at),
         )
+
+    def _count_enrichment(self, site: str, enrichment: dict[str, Any]) -> None:
+        """Count the articles whose enrichment ran and those where it failed (the `CrawlReport` reports a
+        run where it failed for every article, as a broken installation does), keeping the first error."""
+        stats = self.crawler.stats
+        stats.inc_value(f"{STATS_PREFIX}/enrichment/articles")
+        error = enrichment.get(ENRICHMENT_ERROR)
+        if error:
+            self.inc(site, "enrichment_failed")
+            stats.inc_value(f"{STATS_PREFIX}/enrichment/failed")
+            if stats.get_value(f"{STATS_PREFIX}/enrichment/error") is None:
+                stats.set_value(f"{STATS_PREFIX}/enrichment/error", str(error))
 
     # -- PDF statements (diplomatic_crawler.enrich.pdf) -------------------------------------------
 
@@ -490,6 +757,8 @@ class NewsSpider(scrapy.Spider):
         self.seen_articles.add(key)
         self.seen_keys.add(key)
         self.inc(seed.name, "pdf")
+        self._count_enrichment(seed.name, enrichment)
+        enrichment = {k: v for k, v in enrichment.items() if k != ENRICHMENT_ERROR}
         referer = response.request.headers.get("Referer") if response.request is not None else None
         linked_from = response.meta.get("linked_from") or (
             canonical_url(referer.decode("latin-1"), seed) if referer else None
@@ -553,15 +822,61 @@ class NewsSpider(scrapy.Spider):
         fresh = {k for _, k in candidates}
         only_known = bool(fresh) and all(k in self.known or k in self.known_pages for k in fresh)
         for url, key in candidates:
-            if req := self._candidate(url, seed, key=key):
+            if (req := self._candidate(url, seed, key=key)) and self._admit(req, seed, response):
                 yield req
         if pagination and only_known and self.stop_pagination:
             self.inc(seed.name, "pagination_stopped")
             logger.debug("%s: only known links on %s, not paginating further", seed.name, response.url)
             pagination = []
         for url, key in listings + pagination:
-            if req := self._request(url, seed, kind="listing", key=key):
+            if (req := self._request(url, seed, kind="listing", key=key)) and self._admit(req, seed, response):
                 yield req
+
+    def _admit(self, request: Request, seed: Seed, page: Response) -> bool:
+        """A followed link, tagged with its URL pattern (and how it grew from `page`, see
+        `traps.link_pattern`) and its page's: sent now (True), or held back until the pattern yields an
+        article, or dropped when the pattern is a known trap (traps.py). Links the seed's `follow_pattern`
+        names are the seed author's word and always followed."""
+        site = seed.name
+        meta = page.meta
+        pattern, growth = link_pattern(request.url, page.url, Growth(meta.get("growth", 0), meta.get("growth_root")))
+        request.meta["pattern"] = pattern
+        if growth.hops:
+            request.meta["growth"], request.meta["growth_root"] = growth.hops, growth.root
+        if via := meta.get("pattern"):
+            request.meta["via_pattern"] = via
+        if seed.follow_pattern is not None and seed.follow_pattern.search(request.url):
+            return True
+        verdict = self.traps.admit(site, pattern, request)
+        if verdict == "parked":
+            self.inc(site, "trap/parked")
+            if self.frontier is not None:  # its page stays in flight while the link waits (distributed.InFlight)
+                self.frontier.tracker.hold(meta.get(TOKEN_META), request)
+        elif verdict == "trap":
+            self.inc(site, "trap/pattern")
+        return verdict == "go"
+
+    def _release_parked(self) -> None:
+        """spider_idle: links held back by their pattern are sent (another few pages) or, when the pattern's
+        pages yielded no new article, dropped as a trap (traps.py)."""
+        dropped_links: list[Request] = []
+        released, trapped = self.traps.on_idle(dropped_links)
+        for site, pattern, dropped in trapped:
+            self.inc(site, "trap/pattern", dropped)
+            self.inc(site, "trap/patterns")
+            logger.info(
+                "%s: links like %s yielded no new article in %d page(s): %d more not followed, nor in later runs",
+                site,
+                pattern,
+                self.traps.limit,
+                dropped,
+            )
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if self.frontier is not None:  # sent (queued or refused on the way) or dropped: no page waits for them
+            self.frontier.tracker.unhold(released + dropped_links)
+        if released:
+            raise DontCloseSpider
 
     def redirect_target_known(self, request: Request, dropped: bool = False) -> bool:
         """Called for a redirected request: True (and the redirecting URL remembered as an alias) when
@@ -582,8 +897,8 @@ class NewsSpider(scrapy.Spider):
         self._remember(response.meta.get("key") or canonical_url(response.url), site, kind)
 
     def _remember(self, key: str, site: str, kind: str) -> None:
-        if key in self.known_pages or key in self.remembered:
-            return
+        if not self.crawling_seeds or key in self.known_pages or key in self.remembered:
+            return  # Scrapy's own commands leave the archive as it was
         self.remembered.add(key)
         self.pending_pages.append({"url": key, "site": site, "kind": kind})
         if len(self.pending_pages) >= 50:
@@ -594,6 +909,9 @@ class NewsSpider(scrapy.Spider):
         when the crawl closes)."""
         pages, self.pending_pages = self.pending_pages, []
         self.archive.add_pages(pages)
+        self.archive.save_url_patterns(self.traps.dirty_rows())
+        signals, self.pending_signals = self.pending_signals, {}
+        self.archive.save_article_signals(signals)
 
     def closed(self, reason: str) -> None:
         """Stop the extraction workers (every pending page has been handled by now) and keep their counts."""
@@ -607,7 +925,11 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         site = request.meta.get("site", "?")
+        if failure.check(CrawlStopped):  # dropped because the crawl is stopping: asked again next run
+            logger.debug("%s: %s", site, failure.value)
+            return
         self._log_error(failure, request, site)
+        self.traps.answered(site, request.meta.get("pattern"))
         chain = request.meta.get("sitemap_chain")
         if chain is not None and site in self.seeds and (req := self._next_sitemap(self.seeds[site], list(chain))):
             yield req  # a failed child sitemap does not end its index's chain
@@ -618,12 +940,18 @@ class NewsSpider(scrapy.Spider):
             self.inc(site, "failed")
             self.inc(site, f"http_{status}")
             logger.warning("%s: HTTP %s for %s", site, status, request.url)
+        elif failure.check(HostUnreachable):  # the host could not be reached: said once, with its cause
+            self.inc(site, "failed")
+            self.inc(site, f"cause/{failure.value.cause}")
+            logger.debug("%s: not fetched (%s): %s", site, failure.value, request.url)
         elif failure.check(IgnoreRequest):
             self.inc(site, "ignored")
             logger.info("%s: not fetched (%s): %s", site, failure.value, request.url)
         else:
             self.inc(site, "failed")
-            logger.warning("%s: %s for %s", site, failure.getErrorMessage(), request.url)
+            if cause := network_cause(failure.value):
+                self.inc(site, f"cause/{cause}")
+            logger.warning("%s: %s for %s", site, describe_failure(failure.value), request.url)
         if request.meta.get("entry"):
             self.inc(site, "entry_failed")
         if self.frontier is not None and (token := request.meta.get(TOKEN_META)):
