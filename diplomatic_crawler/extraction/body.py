@@ -21,6 +21,7 @@ from trafilatura.settings import Extractor
 from trafilatura.xpaths import BODY_XPATH
 
 from .metadata import nested_deeper
+from .prune import CachedPattern
 from .prune import install as _install_fast_pruning
 
 _install_fast_pruning()  # trafilatura's pruning XPaths -> equivalent selectors at a fifth of the CPU (see prune.py)
@@ -33,6 +34,8 @@ CHROME_CLASS = re.compile(
     re.I,
 )
 KEEP_TAGS = {"html", "body", "main", "article"}
+# Answers remembered per class string (see prune.CachedPattern: class strings recur on a page and a site).
+_chrome_class = CachedPattern(CHROME_CLASS).search
 EDGE_NOISE = re.compile(
     r"^(?:follow us|share(?: this)?(?: article| post| story)?|most popular|most read|related(?: posts| articles"
     r"| news| stories)?|read (?:more|also)|see also|tags?|print|e-?mail|subscribe.*|advertisement|"
@@ -95,7 +98,7 @@ def remove_chrome(tree: HtmlElement) -> None:
     """Drop captions, share bars, breadcrumbs, author boxes and related blocks before extraction."""
     doomed = [node for node in tree.iter("figcaption")]
     doomed += [node for node in tree.xpath("//*[@class]")
-               if node.tag not in KEEP_TAGS and CHROME_CLASS.search(node.get("class", ""))]
+               if node.tag not in KEEP_TAGS and _chrome_class(node.get("class", ""))]
     for node in doomed:
         if node.getparent() is None:
             continue

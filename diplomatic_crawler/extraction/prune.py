@@ -20,6 +20,7 @@ document order (`_first`); `.//*` is the descendants, not the element itself; `r
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -34,7 +35,21 @@ __all__ = ["install", "installed", "trafilatura_as_shipped", "uninstall"]
 logger = logging.getLogger(__name__)
 
 Select = Callable[[HtmlElement], list[HtmlElement]]
-Pattern = re.Pattern[str]
+
+
+class CachedPattern:
+    """A compiled pattern whose `search` answers whether it matches, remembering its answers: the same
+    class and id strings recur on most elements of a page (a page has about a third as many distinct
+    class strings as elements with one) and across the pages of a site, and each of trafilatura's token
+    alternations costs microseconds a test. Bounded, so a long crawl keeps its memory."""
+
+    __slots__ = ("pattern", "search")
+
+    def __init__(self, compiled: re.Pattern[str], size: int = 1 << 14) -> None:
+        self.pattern = compiled.pattern
+        self.search: Callable[[str], bool] = functools.lru_cache(maxsize=size)(
+            lambda text: compiled.search(text) is not None
+        )
 
 _TAGS_CONTAINERS = "self::div or self::section or self::aside"
 _TAGS_COMMENTS = "self::div or self::list or self::section or self::details"
@@ -66,7 +81,7 @@ def _compiled(build: Callable[..., Select]) -> Callable[..., Select | None]:
 
     def wrapper(*patterns: str) -> Select | None:
         compiled = [re.compile(p) for p in patterns]
-        return None if any(p.search("") for p in compiled) else build(*compiled)
+        return None if any(p.search("") for p in compiled) else build(*(CachedPattern(p) for p in compiled))
 
     return wrapper
 
@@ -82,7 +97,9 @@ def _walk(tags: tuple[str, ...] | None, test: Callable[[HtmlElement], object]) -
 
 
 @_compiled
-def _comments_and_lists(ids: Pattern, classes: Pattern, list_ids: Pattern, list_classes: Pattern) -> Select:
+def _comments_and_lists(
+    ids: CachedPattern, classes: CachedPattern, list_ids: CachedPattern, list_classes: CachedPattern
+) -> Select:
 
     def test(el: HtmlElement) -> bool:
         i, c = el.get("id") or "", el.get("class") or ""
@@ -94,14 +111,14 @@ def _comments_and_lists(ids: Pattern, classes: Pattern, list_ids: Pattern, list_
 
 
 @_compiled
-def _comments(ids: Pattern, classes: Pattern) -> Select:
+def _comments(ids: CachedPattern, classes: CachedPattern) -> Select:
     return _walk(
         _tags(_TAGS_COMMENTS), lambda el: ids.search(el.get("id") or "") or classes.search(el.get("class") or "")
     )
 
 
 @_compiled
-def _appended_articles(outer: Pattern, strong: Pattern) -> Select:
+def _appended_articles(outer: CachedPattern, strong: CachedPattern) -> Select:
 
     def test(el: HtmlElement) -> bool:
         i, c = el.get("id") or "", el.get("class") or ""
@@ -120,7 +137,7 @@ def _class_contains(tags_test: str) -> Callable[[str], Select]:
 
 
 @_compiled
-def _overall_blocks(first: Pattern, ids: Pattern, classes: Pattern) -> Select:
+def _overall_blocks(first: CachedPattern, ids: CachedPattern, classes: CachedPattern) -> Select:
 
     def test(el: HtmlElement) -> bool:
         get = el.get
@@ -137,7 +154,7 @@ def _overall_blocks(first: Pattern, ids: Pattern, classes: Pattern) -> Select:
 
 
 @_compiled
-def _overall_hidden(hidden: Pattern, ids: Pattern, classes: Pattern) -> Select:
+def _overall_hidden(hidden: CachedPattern, ids: CachedPattern, classes: CachedPattern) -> Select:
 
     def test(el: HtmlElement) -> bool:
         get = el.get
@@ -158,7 +175,7 @@ def _overall_hidden(hidden: Pattern, ids: Pattern, classes: Pattern) -> Select:
 
 
 @_compiled
-def _precision_blocks(first: Pattern, second: Pattern) -> Select:
+def _precision_blocks(first: CachedPattern, second: CachedPattern) -> Select:
 
     def test(el: HtmlElement) -> bool:
         value = _first(el, "id", "class")
