@@ -140,6 +140,11 @@ from .cli_record import history, reextract  # noqa: E402 - the archive as a reco
 main.add_command(history)
 main.add_command(reextract)
 
+from .cli_changes import changes, diff  # noqa: E402 - what changed: the changes feed, diffs of two versions
+
+main.add_command(changes)
+main.add_command(diff)
+
 from .cli_distributed import frontier, merge  # noqa: E402 - distributed crawls: merge shards, the Redis frontier
 
 main.add_command(merge)

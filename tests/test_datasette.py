@@ -4,7 +4,6 @@ rendered as HTML, and the reading page of an article, checked over HTTP and in h
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -22,6 +21,9 @@ from typing import Any
 
 import pytest
 from browser import CHROMIUM, NO_CHROMIUM, dump_dom, screenshot
+from browser import browse_archive as _browse
+from browser import free_port as _free_port
+from browser import wait_until_serving as _wait_until_serving
 from export_archive import TRICKY, build_archive
 from lxml import html as lxml_html
 
@@ -47,12 +49,6 @@ INTERNAL = (
     "language_links", "statement_members", "merge_sources", "url_patterns", "article_signals",
     "article_versions", "article_events", "seed_files",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def build_browse_archive(path: Path) -> Path:
@@ -87,44 +83,6 @@ def build_browse_archive(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def archive_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_browse_archive(tmp_path_factory.mktemp("browse") / "archive.db")
-
-
-def _wait_until_serving(base: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
-    """Until Datasette at `base` answers; RuntimeError with its output if it exits or takes too long."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).read()
-            return
-        except OSError as exc:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                if proc.poll() is None:
-                    proc.terminate()  # browse passes it on to its Datasette
-                    proc.wait(timeout=30)
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                raise RuntimeError(f"datasette did not start: {output}") from exc
-            time.sleep(0.2)
-
-
-@contextlib.contextmanager
-def _browse(db: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`diplomatic-crawler browse` itself, in its own process group (browse starts Datasette as a child)."""
-    port = _free_port()
-    command = Path(sys.executable).with_name("diplomatic-crawler")
-    proc = subprocess.Popen(
-        [str(command), "browse", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(base, proc, 60)
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # browse and the Datasette it started
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,6 +32,7 @@ __all__ = [
     "check_output_path",
     "export_file",
     "export_stream",
+    "write_output",
     "writer_class",
 ]
 
@@ -121,23 +122,28 @@ def export_file(db: str | Path, fmt: str, output: str | Path, flt: ExportFilter 
     target and renamed when complete: an interrupted export never leaves a truncated file behind."""
     flt = flt or ExportFilter()
     writer_class(fmt)
-    if str(output) == "-":
-        with ArchiveReader(db) as reader:
-            return export_stream(reader, fmt, sys.stdout.buffer, flt, **options)
-    path = check_output_path(output)
     with ArchiveReader(db) as reader:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                count = export_stream(reader, fmt, handle, flt, **options)
-                handle.flush()
-                os.fsync(handle.fileno())
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        return write_output(output, lambda handle: export_stream(reader, fmt, handle, flt, **options))
+
+
+def write_output(output: str | Path, write: Callable[[BinaryIO], int]) -> int:
+    """Call `write(stream)` on standard output (`-`) or on a temporary file beside `output`, renamed to it
+    once complete (mode as the umask says); return what `write` returned."""
+    if str(output) == "-":
+        return write(sys.stdout.buffer)
+    path = check_output_path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            count = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return count

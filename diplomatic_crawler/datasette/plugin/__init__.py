@@ -6,6 +6,10 @@ Routes (`register_routes`), on any database holding a diplomatic-crawler archive
 - `/<database>/-/article/<article_id>`: the article as a reader sees it (title, date with its precision and
   source, authors, source link, text in paragraphs, doc type, countries, language versions, near-duplicates,
   its versions, raw captures and withdrawal events); `.../v<N>` shows version N (1 = first archived).
+- `/<database>/-/article/<article_id>/diff?from=N&to=M`: two versions side by side, the changed words marked
+  (`diffpage`; by default the current version and the one before it).
+- `/<database>/-/changes?site=NAME&since=WHEN`: the latest revisions and withdrawals (`changes`), each linked
+  to its diff or reading page.
 - `/<database>/-/capture/<id>`: a raw capture as plain text (never rendered as HTML).
 
 `render_cell` turns the `title` and `article_id` cells of `articles_browse` and `articles` into links to the
@@ -22,9 +26,17 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from ...captures import CaptureError
+from ...changes import ChangesError, list_changes
+from ...diffpage import DIFF_CSS, DiffError, DiffLinks, compared_versions, diff_fragment
 from ...reading import capture_text, reading_page
 
+CHANGES_SHOWN = 200  # changes listed on the changes page
 _LINKED = {(table, column) for table in ("articles_browse", "articles") for column in ("title", "article_id")}
+
+
+def diff_path(datasette: Any, database: str, article_id: str, old: int, new: int) -> str:
+    """The diff page's path between versions `old` and `new`."""
+    return f"{article_path(datasette, database, article_id)}/diff?from={old}&to={new}"
 
 
 def article_path(datasette: Any, database: str, article_id: str, version: int | None = None) -> str:
@@ -61,6 +73,12 @@ async def article_view(datasette: Any, request: Any) -> Response:
         database=db.name,
         article_url=article_path(datasette, db.name, article_id),
         version_urls={v["number"]: article_path(datasette, db.name, article_id, v["number"]) for v in page["versions"]},
+        diff_urls={
+            v["number"]: diff_path(datasette, db.name, article_id, v["number"] - 1, v["number"])
+            for v in page["versions"]
+            if v["number"] > 1
+        },
+        changes_url=f"{datasette.urls.database(db.name)}/-/changes",
         alternate_urls={
             a["url"]: article_path(datasette, db.name, a["article_id"]) for a in page["alternates"] if a["article_id"]
         },
@@ -69,6 +87,66 @@ async def article_view(datasette: Any, request: Any) -> Response:
         browse_url=datasette.urls.table(db.name, "articles_browse"),
     )
     html = await datasette.render_template("diplomatic_article.html", page, request=request)
+    return Response.html(html)
+
+
+def _version_arg(request: Any, name: str) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or not 0 < int(value) < 10**6:
+        raise NotFound(f"{name}={value}: no such version")
+    return int(value)
+
+
+async def diff_view(datasette: Any, request: Any) -> Response:
+    db = await _archive(datasette, request)
+    article_id = request.url_vars["article_id"]
+    old, new = _version_arg(request, "from"), _version_arg(request, "to")
+    try:
+        pair = await db.execute_fn(lambda conn: compared_versions(conn, article_id, old, new))
+    except DiffError as exc:
+        raise NotFound(str(exc)) from None
+    if pair.article_id != article_id:  # compared_versions also matches URLs
+        raise NotFound(f"No article {article_id} in {db.name}")
+    capture_base = f"{datasette.urls.database(db.name)}/-/capture/"
+    links = DiffLinks(
+        article=article_path(datasette, db.name, article_id),
+        old_capture=f"{capture_base}{pair.old_capture}" if pair.old_capture is not None else None,
+        new_capture=f"{capture_base}{pair.new_capture}" if pair.new_capture is not None else None,
+    )
+    context = {
+        "database": db.name,
+        "title": pair.new.title or pair.old.title or pair.key,
+        "old": pair.old.number,
+        "new": pair.new.number,
+        "diff_css": markupsafe.Markup(DIFF_CSS),
+        "diff_html": markupsafe.Markup(diff_fragment(pair, links)),  # every archived value escaped by diffpage
+        "article_url": links.article,
+        "changes_url": f"{datasette.urls.database(db.name)}/-/changes",
+    }
+    html = await datasette.render_template("diplomatic_diff.html", context, request=request)
+    return Response.html(html)
+
+
+async def changes_view(datasette: Any, request: Any) -> Response:
+    db = await _archive(datasette, request)
+    sites = [s for s in request.args.getlist("site") if s]
+    since = request.args.get("since") or None
+    try:
+        found = await db.execute_fn(
+            lambda conn: list(list_changes(conn, since=since, sites=sites, limit=CHANGES_SHOWN))
+        )
+    except ChangesError as exc:
+        return Response.text(f"{exc}\n", status=400)
+    for change in found:
+        change["article_url"] = article_path(datasette, db.name, change["article_id"])
+        if change["kind"] in ("revision", "reextraction"):
+            change["diff_url"] = diff_path(
+                datasette, db.name, change["article_id"], change["old"]["version"], change["new"]["version"]
+            )
+    context = {"database": db.name, "changes": found, "sites": sites, "since": since, "limit": CHANGES_SHOWN}
+    html = await datasette.render_template("diplomatic_changes.html", context, request=request)
     return Response.html(html)
 
 
@@ -94,6 +172,8 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     return [
         (r"^/(?P<database>[^/]+)/-/article/(?P<article_id>[0-9a-f]{16})$", article_view),
         (r"^/(?P<database>[^/]+)/-/article/(?P<article_id>[0-9a-f]{16})/v(?P<version>[0-9]{1,6})$", article_view),
+        (r"^/(?P<database>[^/]+)/-/article/(?P<article_id>[0-9a-f]{16})/diff$", diff_view),
+        (r"^/(?P<database>[^/]+)/-/changes$", changes_view),
         (r"^/(?P<database>[^/]+)/-/capture/(?P<capture_id>[0-9]{1,18})$", capture_view),
     ]
 
