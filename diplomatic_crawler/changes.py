@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import csv
 import difflib
+import heapq
 import io
+import itertools
 import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
+from .export.csvfile import FORMULA_PREFIXES, neutralise_cell
 from .ids import article_id as id_of_url
 
 __all__ = [
@@ -36,8 +38,9 @@ __all__ = [
     "ChangesError",
     "capture_of",
     "list_changes",
+    "paragraph_opcodes",
     "parse_since",
-    "version_pair",
+    "text_edits",
     "word_opcodes",
     "word_summary",
     "write_changes",
@@ -46,6 +49,7 @@ __all__ = [
 CHANGE_FORMATS = ("jsonfeed", "jsonl", "csv")
 FIELDS_COMPARED = ("title", "text", "published", "authors")
 EVENTS = ("withdrawn", "restored")
+_FORMULA_START = frozenset((*FORMULA_PREFIXES, "'"))
 _SITE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DURATION = re.compile(r"^(\d{1,6})([hdw])$")
 _SNIPPET = 60  # characters of each side of a hunk in the summary
@@ -60,22 +64,25 @@ class ChangesError(ValueError):
 
 
 def word_opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib opcodes of two word sequences. The common head and tail are matched first, so an edit in a
-    long text costs a SequenceMatcher over the edited stretch only (edits are local; this keeps the export
-    of 10,000 changes fast)."""
-    head = 0
+    """difflib opcodes of two word (or paragraph) sequences. The common head and tail are matched first, so
+    an edit in a long text costs a SequenceMatcher over the edited stretch only (edits are local; this keeps
+    the export of 10,000 changes fast)."""
     limit = min(len(a), len(b))
-    while head < limit and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
-        tail += 1
-    middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
+    head = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), limit)
+    rest = limit - head
+    tail = next(
+        (n for n, (x, y) in enumerate(zip(reversed(a), reversed(b), strict=False)) if n >= rest or x != y), rest
+    )
     ops: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
-    for tag, i1, i2, j1, j2 in middle.get_opcodes():
-        ops.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
+    a_end, b_end = len(a) - tail, len(b) - tail
+    if head in (a_end, b_end) or (a_end - head == 1 and b_end - head == 1):
+        ops.append(("replace", head, a_end, head, b_end))  # nothing to match inside: one edit (or none)
+    else:
+        middle = difflib.SequenceMatcher(None, a[head:a_end], b[head:b_end], autojunk=False)
+        for tag, i1, i2, j1, j2 in middle.get_opcodes():
+            ops.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
     if tail:
-        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+        ops.append(("equal", a_end, len(a), b_end, len(b)))
     return _bridged([op for op in ops if op[1] != op[2] or op[3] != op[4]])
 
 
@@ -101,41 +108,97 @@ def _clip(words: Sequence[str]) -> str:
     return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1].rstrip() + "…"
 
 
+def paragraph_opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes of two paragraph lists, anchored on the paragraphs found unchanged, in order (a paragraph is
+    long and rarely repeated, so exact matches are the alignment; a repeated one falls back to difflib)."""
+    where = {p: j for j, p in enumerate(b)}
+    if len(where) < len(b) or len(set(a)) < len(a):
+        return word_opcodes(a, b)
+    ops: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for k, paragraph in enumerate(a):
+        m = where.get(paragraph)
+        if m is None or m < j:
+            continue
+        if (k, m) != (i, j):
+            ops.append(("replace", i, k, j, m))
+        if ops and ops[-1][0] == "equal" and ops[-1][2] == k:
+            ops[-1] = ("equal", ops[-1][1], k + 1, ops[-1][3], m + 1)
+        else:
+            ops.append(("equal", k, k + 1, m, m + 1))
+        i, j = k + 1, m + 1
+    if (i, j) != (len(a), len(b)):
+        ops.append(("replace", i, len(a), j, len(b)))
+    return [("insert" if i1 == i2 else "delete" if j1 == j2 else t, i1, i2, j1, j2) for t, i1, i2, j1, j2 in ops]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in (p.strip() for p in text.replace("\r\n", "\n").split("\n\n")) if p]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix of two strings, by bisection over slices (compared in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _trimmed(a: str, b: str, sep: str) -> tuple[str, str]:
+    """The stretches of `a` and `b` between their common head and tail, both cut at a `sep` boundary (what
+    lies outside is the same in both: whole words, or whole paragraphs)."""
+    head = _common_prefix(a, b)
+    if head < len(a) or head < len(b):  # back to just after the last separator inside the common head
+        found = a.rfind(sep, 0, head)
+        head = found + len(sep) if found != -1 else 0
+    tail = _common_prefix(a[head:][::-1], b[head:][::-1])
+    if tail < len(a) - head or tail < len(b) - head:  # on to the first separator inside the common tail
+        found = a.find(sep, len(a) - tail)
+        tail = len(a) - found if found != -1 else 0
+    return a[head : len(a) - tail], b[head : len(b) - tail]
+
+
+def text_edits(old: str, new: str) -> Iterator[tuple[list[str], list[str]]]:
+    """The edits of a text change as (words removed, words added), in order: the common head and tail are set
+    aside, paragraphs are matched (an edit touches few of them), then the words of each changed stretch."""
+    if old == new:
+        return
+    old_middle, new_middle = _trimmed(old, new, "\n\n")
+    a, b = _paragraphs(old_middle), _paragraphs(new_middle)
+    for tag, i1, i2, j1, j2 in paragraph_opcodes(a, b):
+        if tag == "equal":
+            continue
+        before, after = _trimmed(" ".join(a[i1:i2]), " ".join(b[j1:j2]), " ")
+        before_words, after_words = before.split(), after.split()
+        for op, k1, k2, m1, m2 in word_opcodes(before_words, after_words):
+            if op != "equal":
+                yield before_words[k1:k2], after_words[m1:m2]
+
+
 def word_summary(old: str, new: str) -> tuple[str, int, int]:
     """(summary, words added, words removed) of a text change: the counts and the first hunks quoted, as
     `−“at the border” +“in the capital”`."""
-    a, b = old.split(), new.split()
     added = removed = 0
     hunks = []
-    edits = [op for op in word_opcodes(a, b) if op[0] != "equal"]
-    for _tag, i1, i2, j1, j2 in edits:
-        removed += i2 - i1
-        added += j2 - j1
+    edits = 0
+    for gone, came in text_edits(old, new):
+        edits += 1
+        removed += len(gone)
+        added += len(came)
         if len(hunks) < _HUNKS:
-            parts = [f"−“{_clip(a[i1:i2])}”" if i2 > i1 else "", f"+“{_clip(b[j1:j2])}”" if j2 > j1 else ""]
+            parts = [f"−“{_clip(gone)}”" if gone else "", f"+“{_clip(came)}”" if came else ""]
             hunks.append(" ".join(p for p in parts if p))
     if not hunks:
         return "text unchanged", 0, 0
-    more = " …" if len(edits) > _HUNKS else ""
+    more = " …" if edits > _HUNKS else ""
     return f"{added} word(s) added, {removed} removed: " + "; ".join(hunks) + more, added, removed
 
 
 # -- reading changes ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _State:
-    """One version of an article as a change shows it."""
-
-    version: int
-    current: bool
-    row: dict[str, Any]
-
-    def value(self, name: str) -> Any:
-        value = self.row.get(name)
-        if name == "authors":
-            return _authors(value)
-        return value if value not in ("",) else None
 
 
 def _authors(value: Any) -> list[str]:
@@ -191,33 +254,6 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _row_of(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
-    cursor = conn.execute(sql, params)
-    row = cursor.fetchone()
-    return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
-
-
-def version_pair(conn: sqlite3.Connection, key: str, old: int) -> tuple[_State, _State] | None:
-    """Version `old` of an article and the one after it (the current row when `old` is the last kept)."""
-    first = _stored(conn, key, old)
-    if first is None:
-        return None
-    second = _stored(conn, key, old + 1)
-    if second is None:
-        current = _row_of(conn, "SELECT * FROM articles WHERE canonical_url = ?", [key])
-        if current is None:
-            return None
-        second = _State(old + 1, True, current)
-    return first, second
-
-
-def _stored(conn: sqlite3.Connection, key: str, version: int) -> _State | None:
-    found = conn.execute(
-        "SELECT row FROM article_versions WHERE canonical_url = ? AND version = ?", [key, version]
-    ).fetchone()
-    return None if found is None else _State(version, False, json.loads(found[0]))
-
-
 def capture_of(
     conn: sqlite3.Connection, key: str, fetched_at: str | None, has_captures: bool = True
 ) -> dict[str, Any] | None:
@@ -231,58 +267,94 @@ def capture_of(
     return None if found is None else {"id": found[0], "sha256": found[1]}
 
 
-def _side(state: _State, capture: dict[str, Any] | None) -> dict[str, Any]:
+# The two sides of a revision: version N (`v`) and the next one, kept (`n`) or the current row (`a`).
+_SIDE_COLUMNS = ("fetched_at", "content_hash", "title", "published")
+_NEXT = "CASE WHEN n.version IS NULL THEN a.{0} ELSE n.{0} END"
+_CAPTURE = (
+    "(SELECT c.id || ' ' || c.sha256 FROM captures c WHERE c.canonical_url = v.canonical_url AND c.fetched_at = {}"
+    " ORDER BY c.id DESC LIMIT 1)"
+)
+
+
+def _revisions_sql(where: str, captures: bool) -> str:
+    old = [f"v.{c}" for c in _SIDE_COLUMNS] + ["json_extract(v.row, '$.authors')", "v.text"]
+    new = [_NEXT.format(c) for c in _SIDE_COLUMNS]
+    new += ["CASE WHEN n.version IS NULL THEN a.authors ELSE json_extract(n.row, '$.authors') END"]
+    new += [_NEXT.format("text")]
+    caps = [_CAPTURE.format("v.fetched_at"), _CAPTURE.format(_NEXT.format("fetched_at"))] if captures else ["NULL"] * 2
+    return (
+        "SELECT v.superseded_at AS at, v.canonical_url, v.version, n.version IS NULL,"
+        " a.url, a.site, a.title, a.article_id, "
+        + ", ".join(old + new + caps)
+        + " FROM article_versions v JOIN articles a ON a.canonical_url = v.canonical_url"
+        " LEFT JOIN article_versions n ON n.canonical_url = v.canonical_url AND n.version = v.version + 1"
+        + where.replace("at >=", "v.superseded_at >=").replace("site IN", "a.site IN")
+        + " ORDER BY v.superseded_at DESC, v.canonical_url, v.version DESC"
+    )
+
+
+def _events_sql(where: str) -> str:
+    events = ", ".join(f"'{e}'" for e in EVENTS)
+    return (
+        "SELECT e.at, e.canonical_url, e.id, e.event, a.url, a.site, a.title, a.article_id, e.reason, e.http_status"
+        " FROM article_events e JOIN articles a ON a.canonical_url = e.canonical_url"
+        f" WHERE e.event IN ({events})"
+        + where.replace(" WHERE ", " AND ").replace("at >=", "e.at >=").replace("site IN", "a.site IN")
+        + " ORDER BY e.at DESC, e.canonical_url, e.id DESC"
+    )
+
+
+def _side(version: int, current: bool, values: Sequence[Any], capture: str | None) -> dict[str, Any]:
+    fetched_at, content_hash, title, published, authors = values[:5]
     return {
-        "version": state.version,
-        "current": state.current,
-        "fetched_at": state.row.get("fetched_at"),
-        "content_hash": state.row.get("content_hash"),
-        "title": state.value("title"),
-        "published": state.value("published"),
-        "authors": state.value("authors"),
-        "capture_id": capture["id"] if capture else None,
+        "version": version,
+        "current": current,
+        "fetched_at": fetched_at,
+        "content_hash": content_hash,
+        "title": title or None,
+        "published": published or None,
+        "authors": _authors(authors),
+        "capture_id": int(capture.split(" ", 1)[0]) if capture else None,
     }
 
 
-def _revision(
-    conn: sqlite3.Connection, key: str, old: int, at: str, article: dict[str, Any], captures: bool, reextractions: bool
-) -> dict[str, Any] | None:
-    pair = version_pair(conn, key, old)
-    if pair is None:
-        return None
-    before, after = pair
-    cap_before = capture_of(conn, key, before.row.get("fetched_at"), captures)
-    cap_after = capture_of(conn, key, after.row.get("fetched_at"), captures)
-    same_capture = bool(cap_before and cap_after and cap_before["sha256"] == cap_after["sha256"])
+def _revision(row: Sequence[Any], reextractions: bool) -> dict[str, Any] | None:
+    version, next_is_current = row[2:4]
+    old, new, (cap_old, cap_new) = row[8:14], row[14:20], row[20:22]
+    same_capture = bool(cap_old and cap_new and cap_old.split(" ")[1] == cap_new.split(" ")[1])
     if same_capture and not reextractions:
         return None
-    changed = [name for name in FIELDS_COMPARED if before.value(name) != after.value(name)]
-    summary, added, removed = word_summary(before.value("text") or "", after.value("text") or "")
-    if before.value("title") != after.value("title"):
-        summary = f"title “{before.value('title') or ''}” → “{after.value('title') or ''}”; {summary}"
+    before, after = _side(version, False, old, cap_old), _side(version + 1, bool(next_is_current), new, cap_new)
+    text_before, text_after = old[5] or "", new[5] or ""
+    differs = {name: before[name] != after[name] for name in ("title", "published", "authors")}
+    differs["text"] = text_before != text_after
+    changed = [name for name in FIELDS_COMPARED if differs[name]]
+    summary, added, removed = word_summary(text_before, text_after)
+    if before["title"] != after["title"]:
+        summary = f"title “{before['title'] or ''}” → “{after['title'] or ''}”; {summary}"
     return {
-        **_head(
-            f"revision:{article['article_id']}:v{old}", "reextraction" if same_capture else "revision", at, article
-        ),
+        **_head("revision:{}:v{}", "reextraction" if same_capture else "revision", row, version),
         "changed": changed,
         "summary": summary,
         "words_added": added,
         "words_removed": removed,
-        "old": _side(before, cap_before),
-        "new": _side(after, cap_after),
+        "old": before,
+        "new": after,
     }
 
 
-def _head(change_id: str, kind: str, at: str, article: dict[str, Any]) -> dict[str, Any]:
+def _head(template: str, kind: str, row: Sequence[Any], number: int) -> dict[str, Any]:
+    at, key, _n, _k, url, site, title, aid = row[:8]
+    aid = aid or id_of_url(key)
     return {
-        "id": change_id,
+        "id": template.format(aid, number),
         "kind": kind,
         "at": at,
-        "article_id": article["article_id"],
-        "canonical_url": article["canonical_url"],
-        "url": article.get("url") or article["canonical_url"],
-        "site": article.get("site"),
-        "title": article.get("title"),
+        "article_id": aid,
+        "canonical_url": key,
+        "url": url or key,
+        "site": site,
+        "title": title,
     }
 
 
@@ -296,7 +368,7 @@ def list_changes(
 ) -> Iterator[dict[str, Any]]:
     """Change records, newest first (by when the archive saw them): revisions and withdrawal events of the
     articles of `sites` (all when empty) at or after `since` (see `parse_since`), at most `limit`. Bad
-    filters raise `ChangesError` at once, before any record is read."""
+    filters raise `ChangesError` at once, before any record is read; rows are streamed."""
     since = parse_since(since)
     sites = _check_sites(sites)
     tables = _tables(conn)
@@ -304,17 +376,6 @@ def list_changes(
         raise ChangesError("not a diplomatic-crawler archive (no articles table)")
     if not {"article_versions", "article_events"} <= tables:
         return iter(())  # an archive from before migration 20 kept no versions
-    return _changes(conn, since, sites, limit, reextractions, "captures" in tables)
-
-
-def _changes(
-    conn: sqlite3.Connection,
-    since: str | None,
-    sites: list[str],
-    limit: int | None,
-    reextractions: bool,
-    captures: bool,
-) -> Iterator[dict[str, Any]]:
     where, params = [], []
     if since:
         where.append("at >= ?")
@@ -322,41 +383,21 @@ def _changes(
     if sites:
         where.append(f"site IN ({', '.join('?' * len(sites))})")
         params += sites
-    events = ", ".join(f"'{e}'" for e in EVENTS)
-    sql = (
-        "SELECT kind, canonical_url, version, at, reason, http_status FROM ("
-        "SELECT 'revision' AS kind, v.canonical_url, v.version, v.superseded_at AS at, NULL AS reason,"
-        " NULL AS http_status, a.site AS site FROM article_versions v"
-        " JOIN articles a ON a.canonical_url = v.canonical_url"
-        " UNION ALL SELECT e.event, e.canonical_url, e.id, e.at, e.reason, e.http_status, a.site FROM article_events e"
-        f" JOIN articles a ON a.canonical_url = e.canonical_url WHERE e.event IN ({events}))"
-        + (f" WHERE {' AND '.join(where)}" if where else "")
-        + " ORDER BY at DESC, canonical_url, version DESC"
-    )
-    articles: dict[str, dict[str, Any]] = {}
-    count = 0
-    for kind, key, number, at, reason, status in conn.execute(sql, params).fetchall():
-        article = articles.get(key)
-        if article is None:
-            article = _row_of(
-                conn, "SELECT canonical_url, url, site, title, article_id FROM articles WHERE canonical_url = ?", [key]
-            ) or {"canonical_url": key}
-            article["article_id"] = article.get("article_id") or id_of_url(key)
-            articles[key] = article
-        if kind == "revision":
-            change = _revision(conn, key, number, at, article, captures, reextractions)
-            if change is None:
-                continue
-        else:
-            change = {
-                **_head(f"{kind}:{article['article_id']}:{number}", kind, at, article),
-                "reason": reason,
-                "http_status": status,
-            }
-        yield change
-        count += 1
-        if limit is not None and count >= limit:
-            return
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    # Sorting the revisions newest first carries their texts: in memory, with room (connection settings only).
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -65536")
+    revisions = conn.execute(_revisions_sql(clause, "captures" in tables), params)
+    events = conn.execute(_events_sql(clause), params)
+    rows = heapq.merge(revisions, events, key=lambda r: r[0], reverse=True)
+    found = (_change(row, reextractions) for row in rows)
+    return itertools.islice((c for c in found if c is not None), limit)
+
+
+def _change(row: Sequence[Any], reextractions: bool) -> dict[str, Any] | None:
+    if len(row) == 10:  # an event
+        return {**_head(f"{row[3]}:{{}}:{{}}", row[3], row, row[2]), "reason": row[8], "http_status": row[9]}
+    return _revision(row, reextractions)
 
 
 # -- writing -----------------------------------------------------------------------------------------------
@@ -393,15 +434,13 @@ def _flat(change: dict[str, Any]) -> dict[str, Any]:
 
 
 def _csv_cell(value: Any) -> Any:
-    from .export.csvfile import neutralise_cell
-
     if value is None:
         return ""
     if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return neutralise_cell(value) if isinstance(value, str) else value
+    return neutralise_cell(value) if isinstance(value, str) and value[:1] in _FORMULA_START else value
 
 
 def _links(change: dict[str, Any], base_url: str | None) -> dict[str, str]:

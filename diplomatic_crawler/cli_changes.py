@@ -15,10 +15,10 @@ from .cli_export import DEFAULT_DB
 
 def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
     """`read(conn)` on a read-only connection to `db`; archive and library errors as ClickException."""
-    from .archive import ArchiveError, connect_read_only
     from .changes import ChangesError
     from .diffpage import DiffError
     from .export import ExportError
+    from .readonly import ArchiveError, connect_read_only
 
     try:
         conn = connect_read_only(db)

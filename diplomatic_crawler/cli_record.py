@@ -22,7 +22,7 @@ def history(url: str, db: str, as_json: bool) -> None:
 
     Example: diplomatic-crawler history https://mfa.gov.example/en/news/123 --db output/archive.db
     """
-    from .archive import ArchiveError, connect_read_only
+    from .readonly import ArchiveError, connect_read_only
     from .versions import article_history, format_history
 
     try:

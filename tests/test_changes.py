@@ -422,3 +422,21 @@ def test_headless_chromium_diff_changes_and_reading_pages(datasette: str, site: 
     changes = lxml_html.fromstring(dump_dom(f"{datasette}/archive/-/changes"))
     assert len(changes.xpath("//ol[@id='dc-changes']/li")) == 3
     assert screenshot(f"{datasette}/archive/-/changes", "changes-list.png", 1280, 1000).stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("edit", ["sentence", "paragraph"])
+def test_changes_bench_runs(tmp_path: Path, edit: str) -> None:
+    """bench/changes_export.py end to end on a small archive: every change exported in every format."""
+    import subprocess
+    import sys
+
+    bench = Path(__file__).resolve().parent.parent / "bench" / "changes_export.py"
+    db = tmp_path / "bench.db"
+    args = [sys.executable, str(bench), "--changes", "200", "--rounds", "1", "--edit", edit, "--db", str(db)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert "200 changes" in lines[1]
+    timed = [line for line in lines if line.startswith("changes --format")]
+    assert len(timed) == 3 and all("x the baseline" in line for line in timed)
+    assert lines[-1] == "feed items: 200"
