@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -165,7 +166,7 @@ def _count(db: Path) -> int:
     return versions + events
 
 
-def _baseline(db: Path, out: Path) -> None:
+def _baseline_command(db: Path, out: Path) -> list[str]:
     code = (
         "import json, sqlite3, sys\n"
         "conn = sqlite3.connect(sys.argv[1])\n"
@@ -173,13 +174,18 @@ def _baseline(db: Path, out: Path) -> None:
         "    for (row,) in conn.execute('SELECT row FROM article_versions ORDER BY superseded_at DESC'):\n"
         "        fh.write(json.dumps(json.loads(row)) + '\\n')\n"
     )
-    subprocess.run([sys.executable, "-c", code, str(db), str(out)], check=True)
+    return [sys.executable, "-c", code, str(db), str(out)]
 
 
-def _timed(command: list[str]) -> float:
+def _timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of a command; on a shared machine the CPU time is what the
+    command itself costs, the wall time what others running beside it leave."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,23 +205,22 @@ def main(argv: list[str] | None = None) -> int:
     cli = Path(sys.executable).with_name("diplomatic-crawler")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        base = statistics.median(_timed_baseline(args.db, out) for _ in range(args.rounds))
-        print(f"baseline (sqlite3 + json, every version row): {base:.2f} s")
+        runs = [_timed(_baseline_command(args.db, out)) for _ in range(args.rounds)]
+        base, base_cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+        print(f"baseline (sqlite3 + json, every version row): {base:.2f} s, CPU {base_cpu:.2f} s")
         for fmt in ("jsonfeed", "jsonl", "csv"):
             command = [str(cli), "changes", "--db", str(args.db), "--format", fmt, "-o", str(out)]
-            seconds = statistics.median(_timed(command) for _ in range(args.rounds))
+            runs = [_timed(command) for _ in range(args.rounds)]
+            wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
             lines = sum(1 for _ in out.open(encoding="utf-8"))
-            print(f"changes --format {fmt}: {seconds:.2f} s ({lines} lines), {seconds / base:.2f}x the baseline")
+            print(
+                f"changes --format {fmt}: {wall:.2f} s, CPU {cpu:.2f} s ({lines} lines),"
+                f" {wall / base:.2f}x the baseline (CPU {cpu / base_cpu:.2f}x)"
+            )
         feed = subprocess.run([str(cli), "changes", "--db", str(args.db), "-o", "-"], check=True, capture_output=True)
         check = json.loads(feed.stdout)
         print(f"feed items: {len(check['items'])}")
     return 0
-
-
-def _timed_baseline(db: Path, out: Path) -> float:
-    start = time.perf_counter()
-    _baseline(db, out)
-    return time.perf_counter() - start
 
 
 if __name__ == "__main__":
