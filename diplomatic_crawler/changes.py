@@ -67,6 +67,8 @@ def word_opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int
     """difflib opcodes of two word (or paragraph) sequences. The common head and tail are matched first, so
     an edit in a long text costs a SequenceMatcher over the edited stretch only (edits are local; this keeps
     the export of 10,000 changes fast)."""
+    if not a or not b:
+        return [("insert", 0, 0, 0, len(b))] if b else [("delete", 0, len(a), 0, 0)] if a else []
     limit = min(len(a), len(b))
     head = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), limit)
     rest = limit - head
@@ -171,6 +173,9 @@ def text_edits(old: str, new: str) -> Iterator[tuple[list[str], list[str]]]:
     a, b = _paragraphs(old_middle), _paragraphs(new_middle)
     for tag, i1, i2, j1, j2 in paragraph_opcodes(a, b):
         if tag == "equal":
+            continue
+        if i1 == i2 or j1 == j2:  # paragraphs added or removed: all their words
+            yield " ".join(a[i1:i2]).split(), " ".join(b[j1:j2]).split()
             continue
         before, after = _trimmed(" ".join(a[i1:i2]), " ".join(b[j1:j2]), " ")
         before_words, after_words = before.split(), after.split()
@@ -425,6 +430,9 @@ CSV_FIELDS = (
 )
 
 
+_CSV_LISTS = [n for n, name in enumerate(CSV_FIELDS) if name in ("changed", "old_authors", "new_authors")]
+
+
 def _flat(change: dict[str, Any]) -> dict[str, Any]:
     flat = {k: v for k, v in change.items() if k not in ("old", "new")}
     for side in ("old", "new"):
@@ -433,14 +441,14 @@ def _flat(change: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return neutralise_cell(value) if isinstance(value, str) and value[:1] in _FORMULA_START else value
+def _csv_row(change: dict[str, Any]) -> list[Any]:
+    """One CSV row: lists as JSON, formula-like text prefixed as `export` does (`neutralise_cell`), None empty."""
+    flat = _flat(change)
+    row = [flat.get(name) for name in CSV_FIELDS]
+    for n in _CSV_LISTS:
+        if row[n] is not None:
+            row[n] = json.dumps(row[n], ensure_ascii=False)
+    return [neutralise_cell(v) if v.__class__ is str and v[:1] in _FORMULA_START else v for v in row]
 
 
 def _links(change: dict[str, Any], base_url: str | None) -> dict[str, str]:
@@ -512,12 +520,11 @@ def write_changes(
             stream.write(dumps_bytes({**change, "links": links} if links else change) + b"\n")
             count += 1
     elif fmt == "csv":
-        text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         writer = csv.writer(text)
         writer.writerow(CSV_FIELDS)
         for change in changes:
-            flat = _flat(change)
-            writer.writerow([_csv_cell(flat.get(name)) for name in CSV_FIELDS])
+            writer.writerow(_csv_row(change))
             count += 1
         text.flush()
         text.detach()

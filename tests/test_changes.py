@@ -440,3 +440,30 @@ def test_changes_bench_runs(tmp_path: Path, edit: str) -> None:
     timed = [line for line in lines if line.startswith("changes --format")]
     assert len(timed) == 3 and all("x the baseline" in line for line in timed)
     assert lines[-1] == "feed items: 200"
+
+
+@pytest.mark.parametrize(
+    ("title", "cell"),
+    [("=SUM(1+1)", "'=SUM(1+1)"), ("-1 start", "'-1 start"), ("'=x", "''=x"), ("Plain", "Plain"), (None, "")],
+)
+def test_csv_cells_are_safe_in_a_spreadsheet(title: str | None, cell: str) -> None:
+    from diplomatic_crawler.changes import write_changes
+    from diplomatic_crawler.export.csvfile import restore_cell
+
+    change = {
+        "id": "withdrawn:0000000000000000:1",
+        "kind": "withdrawn",
+        "at": "2026-01-01T00:00:00+00:00",
+        "article_id": "0" * 16,
+        "canonical_url": "https://x.example/a",
+        "url": "https://x.example/a",
+        "site": "x",
+        "title": title,
+        "reason": "HTTP 404",
+        "http_status": 404,
+    }
+    out = io.BytesIO()
+    assert write_changes([change], "csv", out) == 1
+    row = next(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8"))))
+    assert row["title"] == cell and row["http_status"] == "404" and row["old_version"] == ""
+    assert restore_cell(row["title"]) == (title or "")
