@@ -57,7 +57,7 @@ DIFF_CSS = """
   .dc-diff .dc-side td.dc-new { background: #f7fff7; }
   .dc-diff .dc-side td.dc-old::before { content: "before: "; font-weight: 600; }
   .dc-diff .dc-side td.dc-new::before { content: "after: "; font-weight: 600; }
-  .dc-diff .dc-side tr.dc-same td.dc-old { display: none; }
+  .dc-diff .dc-side tr.dc-same td.dc-old, .dc-diff .dc-side td:empty { display: none; }
   .dc-diff .dc-side tr.dc-same td.dc-new { background: none; border-top: 1px solid #ccc; }
   .dc-diff .dc-side tr.dc-same td.dc-new::before { content: none; }
   .dc-diff .dc-versions tr { display: block; padding: 0.3em 0; border-top: 1px solid #e3e3e3; }

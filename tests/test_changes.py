@@ -390,6 +390,7 @@ def test_datasette_diff_and_changes_pages(datasette: str, site: Site) -> None:
     kinds = sorted(li.get("data-kind") for li in tree.xpath("//ol[@id='dc-changes']/li"))
     assert kinds == ["revision", "revision", "withdrawn"]
     assert f"/archive/-/article/{aid}/diff?from=1&to=2" in tree.xpath("//a[@class='dc-diff-link']/@href")
+    assert 'href="/archive/-/changes"' in _get(f"{datasette}/archive")  # the database menu links to it
     empty = lxml_html.fromstring(_get(f"{datasette}/archive/-/changes?site=other"))
     assert empty.xpath("//p[@id='dc-no-changes']")
     _check_reading_versions(lxml_html.fromstring(_get(f"{datasette}/archive/-/article/{aid}")), site)

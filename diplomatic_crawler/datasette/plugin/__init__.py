@@ -179,6 +179,20 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
 
 
 @hookimpl
+def database_actions(datasette: Any, actor: Any, database: str, request: Any) -> Any:
+    """"Changes: revisions and withdrawals" in the database menu of an archive."""
+
+    async def links() -> list[dict[str, str]]:
+        db = datasette.get_database(database)
+        if not await db.table_exists("articles") or "article_id" not in await db.table_columns("articles"):
+            return []
+        href = f"{datasette.urls.database(database)}/-/changes"
+        return [{"href": href, "label": "Changes: revisions and withdrawals"}]
+
+    return links
+
+
+@hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     if (table, column) not in _LINKED:
         return None
