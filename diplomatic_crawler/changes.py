@@ -143,7 +143,7 @@ def _common_prefix(a: str, b: str) -> int:
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
+        if a[lo:mid] == b[lo:mid]:  # a[:lo] is known equal: compare the new stretch only
             lo = mid
         else:
             hi = mid - 1
