@@ -14,11 +14,13 @@ to loopback addresses, without DNS.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -74,6 +76,32 @@ class Hit:
     end: float  # when the answer was written (or the connection given up)
     status: int
     headers: dict[str, str]
+    received: float = 0.0  # wall-clock time the kernel received the request (see _kernel_arrival)
+
+
+# Linux's SO_TIMESTAMPNS (not exported by the socket module): the kernel stamps every segment it
+# receives on the socket, and recvmsg hands the stamp back as ancillary data.
+_SO_TIMESTAMPNS = 35 if sys.platform.startswith("linux") else None
+
+
+def _kernel_arrival(sock: socket.socket) -> float:
+    """When the kernel received the next request's first bytes on `sock` (time.time() scale).
+
+    The servers run as threads of the busy test process, so a time taken once the handler thread runs
+    can be late by the scheduler's whim (a 0.2 s delay turned one 0.3 s gap into 0.1 s). The kernel's
+    receive stamp is taken on arrival, whoever is on the CPU. Peeking waits for the request exactly as
+    reading its first line would (HTTP/1.1 clients here do not pipeline, so nothing is buffered ahead);
+    where no stamp is given (not Linux, a TLS socket, a closed peer) the handler's own clock is used."""
+    if _SO_TIMESTAMPNS is not None:
+        try:
+            _data, ancillary, _flags, _addr = sock.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+        except (OSError, NotImplementedError, ValueError):
+            return time.time()
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS and len(payload) >= 16:
+                seconds, nanoseconds = struct.unpack("qq", payload[:16])
+                return seconds + nanoseconds / 1e9
+    return time.time()
 
 
 @dataclass
@@ -88,6 +116,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+
+    def server_bind(self) -> None:
+        super().server_bind()
+        if _SO_TIMESTAMPNS is not None:  # accepted connections inherit it, so first requests are stamped too
+            with contextlib.suppress(OSError):
+                self.socket.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
 
 
 class FaultServer(SiteServer):
@@ -146,9 +180,9 @@ class FaultServer(SiteServer):
             return any(h.start >= moment for h in reversed(self.hits))
 
     def gaps(self) -> list[float]:
-        """Seconds between the arrivals of consecutive requests."""
+        """Seconds between the arrivals of consecutive requests, as the kernel received them."""
         with self._lock:
-            starts = sorted(h.start for h in self.hits)
+            starts = sorted(h.received for h in self.hits)
         return [b - a for a, b in itertools.pairwise(starts)]
 
     def _connection(self, delta: int) -> None:
@@ -182,6 +216,10 @@ def _fault_handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             finally:
                 server._connection(-1)
 
+        def handle_one_request(self) -> None:
+            self._received = _kernel_arrival(self.connection)
+            super().handle_one_request()
+
         def do_GET(self) -> None:
             start = time.monotonic()
             server._inflight(+1)
@@ -211,7 +249,7 @@ def _fault_handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
             finally:
                 server._inflight(-1)
-                server._record(Hit(self.path, start, time.monotonic(), status, headers))
+                server._record(Hit(self.path, start, time.monotonic(), status, headers, self._received))
 
         def _send(self, reply: Reply) -> None:
             self.send_response(reply.status)
