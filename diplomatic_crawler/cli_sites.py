@@ -145,7 +145,13 @@ def _per_run(metric: dict[str, float | None]) -> str:
 @click.option(
     "--min-articles", default=5, show_default=True, type=click.IntRange(1), help="Sample for date/text shares."
 )
-@click.option("--min-expected", default=3.0, show_default=True, type=click.FloatRange(0), help="See README.")
+@click.option(
+    "--min-expected",
+    default=3.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Flag no_articles only when the history predicts at least this many (docs/operating.md, Site health).",
+)
 @click.option("--stale-after", type=click.FloatRange(0), help="Flag sites whose last run is older (hours).")
 @click.option("--runs", "show_runs", is_flag=True, help="Also print every run of each site.")
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")

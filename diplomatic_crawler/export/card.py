@@ -24,8 +24,8 @@ LICENCE_NOTE = (
 )
 LIMITATIONS = (
     "Texts are extracted automatically from HTML: some boilerplate may remain and some paragraphs may be "
-    "missing (extraction quality figures: `bench/extraction_quality.py` in the project README). Tables, images "
-    "and attachments (PDF statements) are not part of `text`.",
+    "missing (extraction quality figures: `bench/extraction_quality.py`, in the project's docs/extraction.md). "
+    "Tables, images and attachments (PDF statements) are not part of `text`.",
     "Coverage is what the seed files reached (feeds, sitemaps, listing pages within the crawl limits and "
     "robots.txt); it is not a complete record of every publisher's output.",
     "Dates: a day-only date has no time (`published_precision = day`); an offset taken from the seed's time "

@@ -27,7 +27,9 @@ from .schema import rfc3339
 __all__ = ["EXTENSION_ABOUT", "JSONFEED_VERSION", "JsonFeedWriter", "feed_item"]
 
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
-EXTENSION_ABOUT = "https://github.com/diplomatic-crawler/diplomatic-crawler#json-feed"
+# The documentation of the `_diplomatic` extension (JSON Feed 1.1: "about" is a URL describing it);
+# tests/test_docs.py checks that the page and its anchor exist.
+EXTENSION_ABOUT = "https://github.com/diplomatic-crawler/diplomatic-crawler/blob/main/docs/exports.md#json-feed"
 # Item fields that map onto JSON Feed's own; the other record fields go into `_diplomatic`.
 _MAPPED = frozenset({"title", "text", "description", "image", "language", "tags", "authors", "url"})
 
