@@ -72,6 +72,9 @@ DEPTH_PRIORITY = 0
 # Queued requests as compact pickled records (a crawl discovers a whole site long before it has fetched it;
 # live Request objects made the crawl grow with the site): see diplomatic_crawler/queues.py.
 SCHEDULER_MEMORY_QUEUE = "diplomatic_crawler.queues.CompactLifoMemoryQueue"
+# A host paused by Retry-After or a long Crawl-delay keeps no more than its concurrency in the downloader,
+# so the other hosts go on meanwhile (see SlotFairPriorityQueue).
+SCHEDULER_PRIORITY_QUEUE = "diplomatic_crawler.queues.SlotFairPriorityQueue"
 REDIRECT_MAX_TIMES = 5
 
 # Archive and run behaviour.

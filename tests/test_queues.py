@@ -11,7 +11,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.test import get_crawler
 
 from diplomatic_crawler import settings as project_settings
-from diplomatic_crawler.queues import CompactLifoMemoryQueue, pack_request, unpack_request
+from diplomatic_crawler.queues import CompactLifoMemoryQueue, SlotFairPriorityQueue, pack_request, unpack_request
 
 URL = "https://mfa.example.org/news/2024-03-01-talks-000123.html"
 
@@ -134,3 +134,72 @@ def test_scrapy_scheduler_uses_it_with_the_project_settings() -> None:
     assert all(r.callback == spider.parse_page for r in got)
     assert scheduler.next_request() is None
     scheduler.close("finished")
+
+
+# -- SlotFairPriorityQueue: a host never holds more of the downloader than its concurrency --------------
+
+
+def _fair_queue(settings: dict[str, object]) -> tuple[SlotFairPriorityQueue, object]:
+    from scrapy.core.engine import ExecutionEngine
+    from scrapy.squeues import FifoMemoryQueue
+
+    base = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_HANDLERS": {"http": None, "https": None}}
+    crawler = get_crawler(NewsLike, {**base, **settings})
+    crawler.spider = crawler._create_spider()
+    crawler.engine = ExecutionEngine(crawler, lambda _: None)  # a real engine, never started: its downloader
+    return SlotFairPriorityQueue.from_crawler(crawler, FifoMemoryQueue, ""), crawler.engine.downloader
+
+
+def test_the_project_settings_use_the_fair_queue() -> None:
+    assert project_settings.SCHEDULER_PRIORITY_QUEUE == "diplomatic_crawler.queues.SlotFairPriorityQueue"
+
+
+def test_a_full_host_is_passed_over_and_served_again_when_it_has_room() -> None:
+    from scrapy.core.downloader import Slot
+
+    queue, downloader = _fair_queue({})
+    downloader.slots["slow.example"] = Slot(concurrency=1, delay=5.0)  # a host with its own limit
+    for n in range(3):
+        queue.push(Request(f"http://busy.example/{n}"))
+        queue.push(Request(f"http://slow.example/{n}"))
+    handed: list[Request] = []
+
+    def take() -> Request | None:
+        request = queue.pop()
+        if request is not None:  # what the engine does with it: the downloader holds it from now on
+            downloader.active.add(request)
+            handed.append(request)
+        return request
+
+    for _ in range(3):
+        assert take() is not None
+    # busy may hold 2 (CONCURRENT_REQUESTS_PER_DOMAIN; it has no slot yet), slow 1 (its slot's own)
+    assert sorted(r.url for r in handed) == ["http://busy.example/0", "http://busy.example/1", "http://slow.example/0"]
+    assert queue.peek() is None and queue.pop() is None and len(queue) == 3  # all full: nothing, none lost
+    downloader.active.remove(next(r for r in handed if "slow" in r.url))  # slow's download finished
+    nxt = take()
+    assert nxt is not None and nxt.url == "http://slow.example/1"
+    assert queue.pop() is None and len(queue) == 2
+
+
+def test_an_idle_host_goes_before_a_busy_one_and_ties_take_turns() -> None:
+    queue, downloader = _fair_queue({"CONCURRENT_REQUESTS_PER_DOMAIN": 8})
+    for n in range(4):
+        queue.push(Request(f"http://a.example/{n}"))
+        queue.push(Request(f"http://b.example/{n}"))
+    downloader.active.update({Request("http://a.example/x"), Request("http://a.example/y")})
+    order = []
+    for _ in range(4):
+        request = queue.pop()
+        downloader.active.add(request)
+        order.append(request.url.split("/")[2][0])
+    assert order == ["b", "b", "a", "b"]  # b until it holds as many as a, then turns from the last served
+    assert len(queue) == 4
+
+
+def test_without_the_downloader_it_is_the_parent_queue() -> None:
+    queue, _ = _fair_queue({})
+    queue._holds = False  # what __init__ decides when a Scrapy release lacks the attributes it reads
+    for n in range(4):
+        queue.push(Request(f"http://a.example/{n}"))
+    assert [queue.pop().url[-1] for _ in range(4)] == ["0", "1", "2", "3"] and queue.pop() is None
