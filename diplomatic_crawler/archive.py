@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .changes import keep_summary
 from .enrich.hooks import ArchiveEnricher, enrich_record
 from .export.schema import utc_instant
 from .ids import article_id
@@ -493,8 +494,10 @@ class Archive:
         if updates.get("published"):  # a new date replaces the instant, NULL (a day) included
             updates["published_utc"] = record["published_utc"]
             self._keep_precise_date(key, updates)
-        keep_previous(self.db, key, utcnow())  # article_versions: the row as it was (versions.py)
+        version = keep_previous(self.db, key, utcnow())  # article_versions: the row as it was (versions.py)
         self._update_article(key, updates)
+        if version is not None:  # the word summary `changes` reports, from both rows as stored (migration 99)
+            keep_summary(self.db, key, version)
         return "updated"
 
     _PUBLISHED_FIELDS = ("published", "published_utc", "published_raw", "published_source",

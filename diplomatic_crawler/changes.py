@@ -37,9 +37,11 @@ __all__ = [
     "FIELDS_COMPARED",
     "ChangesError",
     "capture_of",
+    "keep_summary",
     "list_changes",
     "paragraph_opcodes",
     "parse_since",
+    "text_change",
     "text_edits",
     "word_opcodes",
     "word_summary",
@@ -203,6 +205,13 @@ def word_summary(old: str, new: str) -> tuple[str, int, int]:
     return f"{added} word(s) added, {removed} removed: " + "; ".join(hunks) + more, added, removed
 
 
+def text_change(old: str | None, new: str | None) -> tuple[bool, str, int, int]:
+    """(text changed, summary, words added, words removed) of one revision's text: what `changes` reports
+    and `revision_summaries` stores (one function for both, so a stored summary is the one computed)."""
+    before, after = old or "", new or ""
+    return (before != after, *word_summary(before, after))
+
+
 # -- reading changes ---------------------------------------------------------------------------------------
 
 
@@ -281,18 +290,60 @@ _CAPTURE = (
 )
 
 
-def _revisions_sql(where: str, captures: bool) -> str:
-    old = [f"v.{c}" for c in _SIDE_COLUMNS] + ["json_extract(v.row, '$.authors')", "v.text"]
+# A summary stored when the next version was written (`keep_summary`), used only while both hashes match.
+_SUMMARY_JOIN = (
+    " LEFT JOIN revision_summaries s ON s.canonical_url = v.canonical_url AND s.version = v.version"
+    " AND s.old_hash = v.content_hash AND s.new_hash = " + _NEXT.format("content_hash")
+)
+_STORED_COLUMNS = ("s.text_changed", "s.summary", "s.words_added", "s.words_removed")
+
+
+_STORED = (
+    "INSERT OR REPLACE INTO revision_summaries (canonical_url, version, old_hash, new_hash, text_changed, summary,"
+    " words_added, words_removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def keep_summary(db: Any, key: str, version: int) -> bool:
+    """Store the summary of the text change from version `version` of `key` to the next one (version + 1, or
+    the current row) with both content hashes, so `changes` need not diff the texts again; the archive calls
+    it once the superseding version is written, in the same savepoint. Return whether one was stored (not
+    when a side has no hash: nothing could tell a stale summary from a valid one). `db`: a sqlite3 or
+    sqlite-utils connection."""
+    found = db.execute(
+        f"SELECT v.content_hash, v.text, {_NEXT.format('content_hash')}, {_NEXT.format('text')}"
+        " FROM article_versions v JOIN articles a ON a.canonical_url = v.canonical_url"
+        " LEFT JOIN article_versions n ON n.canonical_url = v.canonical_url AND n.version = v.version + 1"
+        " WHERE v.canonical_url = ? AND v.version = ?",
+        [key, version],
+    ).fetchone()
+    if found is None or not found[0] or not found[2]:
+        return False
+    old_hash, old_text, new_hash, new_text = found
+    changed, summary, added, removed = text_change(old_text, new_text)
+    db.execute(_STORED, [key, version, old_hash, new_hash, int(changed), summary, added, removed])
+    return True
+
+
+def _revisions_sql(where: str, captures: bool, summaries: bool) -> str:
+    """Both sides of every revision; their texts only where no valid summary is stored (the texts are most
+    of what the query reads and sorts)."""
+    texts = ["v.text", _NEXT.format("text")]
+    if summaries:
+        texts = [f"CASE WHEN s.summary IS NULL THEN {t} END" for t in texts]
+    old = [f"v.{c}" for c in _SIDE_COLUMNS] + ["json_extract(v.row, '$.authors')", texts[0]]
     new = [_NEXT.format(c) for c in _SIDE_COLUMNS]
     new += ["CASE WHEN n.version IS NULL THEN a.authors ELSE json_extract(n.row, '$.authors') END"]
-    new += [_NEXT.format("text")]
+    new += [texts[1]]
     caps = [_CAPTURE.format("v.fetched_at"), _CAPTURE.format(_NEXT.format("fetched_at"))] if captures else ["NULL"] * 2
+    stored = list(_STORED_COLUMNS) if summaries else ["NULL"] * len(_STORED_COLUMNS)
     return (
         "SELECT v.superseded_at AS at, v.canonical_url, v.version, n.version IS NULL,"
         " a.url, a.site, a.title, a.article_id, "
-        + ", ".join(old + new + caps)
+        + ", ".join(old + new + caps + stored)
         + " FROM article_versions v JOIN articles a ON a.canonical_url = v.canonical_url"
         " LEFT JOIN article_versions n ON n.canonical_url = v.canonical_url AND n.version = v.version + 1"
+        + (_SUMMARY_JOIN if summaries else "")
         + where.replace("at >=", "v.superseded_at >=").replace("site IN", "a.site IN")
         + " ORDER BY v.superseded_at DESC, v.canonical_url, v.version DESC"
     )
@@ -330,11 +381,13 @@ def _revision(row: Sequence[Any], reextractions: bool) -> dict[str, Any] | None:
     if same_capture and not reextractions:
         return None
     before, after = _side(version, False, old, cap_old), _side(version + 1, bool(next_is_current), new, cap_new)
-    text_before, text_after = old[5] or "", new[5] or ""
+    if row[23] is not None:  # stored when the archive wrote the next version, both hashes unchanged since
+        text_changed, summary, added, removed = bool(row[22]), row[23], row[24], row[25]
+    else:
+        text_changed, summary, added, removed = text_change(old[5], new[5])
     differs = {name: before[name] != after[name] for name in ("title", "published", "authors")}
-    differs["text"] = text_before != text_after
+    differs["text"] = text_changed
     changed = [name for name in FIELDS_COMPARED if differs[name]]
-    summary, added, removed = word_summary(text_before, text_after)
     if before["title"] != after["title"]:
         summary = f"title “{before['title'] or ''}” → “{after['title'] or ''}”; {summary}"
     return {
@@ -392,7 +445,7 @@ def list_changes(
     # Sorting the revisions newest first carries their texts: in memory, with room (connection settings only).
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -65536")
-    revisions = conn.execute(_revisions_sql(clause, "captures" in tables), params)
+    revisions = conn.execute(_revisions_sql(clause, "captures" in tables, "revision_summaries" in tables), params)
     events = conn.execute(_events_sql(clause), params)
     rows = heapq.merge(revisions, events, key=lambda r: r[0], reverse=True)
     found = (_change(row, reextractions) for row in rows)

@@ -407,6 +407,24 @@ def _browse_order(db: sqlite_utils.Database) -> None:
     _create_browse_view(db, _BROWSE_ORDER)
 
 
+# Frozen: the table as migration 99 created it (the archive's writer and `changes` read it by these names).
+_REVISION_SUMMARIES = (
+    "CREATE TABLE IF NOT EXISTS revision_summaries (canonical_url TEXT NOT NULL, version INTEGER NOT NULL,"
+    " old_hash TEXT NOT NULL, new_hash TEXT NOT NULL, text_changed INTEGER NOT NULL, summary TEXT NOT NULL,"
+    " words_added INTEGER NOT NULL, words_removed INTEGER NOT NULL, PRIMARY KEY (canonical_url, version),"
+    " FOREIGN KEY (canonical_url) REFERENCES articles (canonical_url))"
+)
+
+
+def _revision_summaries(db: sqlite_utils.Database) -> None:
+    """`revision_summaries`: the word-level summary of the text change from version N of an article to the
+    next one (`changes`' `summary`, `words_added`, `words_removed`, and whether the text changed), stored
+    by the archive when it writes the superseding version, with the content hashes of both sides: valid
+    only while both still match, so `changes` computes it for any other revision (archived before, merged,
+    renumbered). Empty here: revisions archived before are summarised when exported, as they were."""
+    db.execute(_REVISION_SUMMARIES)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: articles (+FTS5), crawls, crawl_sites, pages, http_cache", _initial),
     (2, "articles.article_id: stable id from the canonical URL (backfilled)", _article_id),
@@ -429,5 +447,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (96, "seed_files: the text of each seed file crawled with, by seed_hash (for reextract)", _seed_files),
     (97, "Datasette: facet indexes, articles_browse narrowed, foreign keys to articles", _browse_indexes),
     (98, "articles_browse: title first, ids last", _browse_order),
+    (99, "revision_summaries: word summaries of revisions, stored when written, with both hashes", _revision_summaries),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)

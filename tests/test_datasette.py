@@ -47,7 +47,7 @@ DUPLICATES = [f"https://mfa.example/en/news/joint-{n}" for n in (1, 2)]
 INTERNAL = (
     "pages", "http_cache", "captures", "capture_bodies", "migrations", "minhash", "minhash_buckets",
     "language_links", "statement_members", "merge_sources", "url_patterns", "article_signals",
-    "article_versions", "article_events", "seed_files",
+    "article_versions", "article_events", "seed_files", "revision_summaries",
 )
 
 
