@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import heapq
 import io
 import itertools
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
 from .export.csvfile import FORMULA_PREFIXES, neutralise_cell
+from .export.schema import rfc3339  # loaded with csvfile already: no import statement per feed item
 from .ids import article_id as id_of_url
 
 __all__ = [
@@ -220,11 +222,18 @@ def _authors(value: Any) -> list[str]:
         return [str(v) for v in value]
     if not value:
         return []
+    return list(_decoded_authors(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded_authors(value: Any) -> tuple[str, ...]:
+    """The authors of a stored JSON array: decoded once per distinct value (a site's bylines repeat, and
+    every revision has two sides to decode)."""
     try:
         parsed = json.loads(value)
     except (TypeError, ValueError):
-        return [str(value)]
-    return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+        return (str(value),)
+    return tuple(str(v) for v in parsed) if isinstance(parsed, list) else (str(parsed),)
 
 
 def parse_since(value: str | None, now: datetime | None = None) -> str | None:
@@ -460,7 +469,8 @@ def _change(row: Sequence[Any], reextractions: bool) -> dict[str, Any] | None:
 
 # -- writing -----------------------------------------------------------------------------------------------
 
-CSV_FIELDS = (
+# CSV: the record's fields, then those of each side of a revision as `old_*` / `new_*`.
+_CSV_TOP = (
     "id",
     "kind",
     "at",
@@ -475,32 +485,29 @@ CSV_FIELDS = (
     "words_removed",
     "reason",
     "http_status",
-    *(
-        f"{side}_{name}"
-        for side in ("old", "new")
-        for name in ("version", "fetched_at", "content_hash", "title", "published", "authors", "capture_id")
-    ),
 )
-
-
+_CSV_SIDE = ("version", "fetched_at", "content_hash", "title", "published", "authors", "capture_id")
+CSV_FIELDS = (*_CSV_TOP, *(f"{side}_{name}" for side in ("old", "new") for name in _CSV_SIDE))
 _CSV_LISTS = [n for n, name in enumerate(CSV_FIELDS) if name in ("changed", "old_authors", "new_authors")]
+_NO_SIDE: dict[str, Any] = {}
 
 
-def _flat(change: dict[str, Any]) -> dict[str, Any]:
-    flat = {k: v for k, v in change.items() if k not in ("old", "new")}
-    for side in ("old", "new"):
-        for name, value in (change.get(side) or {}).items():
-            flat[f"{side}_{name}"] = value
-    return flat
-
-
-def _csv_row(change: dict[str, Any]) -> list[Any]:
-    """One CSV row: lists as JSON, formula-like text prefixed as `export` does (`neutralise_cell`), None empty."""
-    flat = _flat(change)
-    row = [flat.get(name) for name in CSV_FIELDS]
+def _csv_row(change: dict[str, Any], lists: dict[tuple[str, ...], str]) -> list[Any]:
+    """One CSV row: the record's fields, then each side's as `old_*` / `new_*`; lists as JSON (each distinct
+    list of strings encoded once, kept in `lists`: fields changed and bylines repeat from row to row),
+    formula-like text prefixed as `export` does (`neutralise_cell`), None empty."""
+    old, new = change.get("old") or _NO_SIDE, change.get("new") or _NO_SIDE
+    row = [change.get(n) for n in _CSV_TOP] + [old.get(n) for n in _CSV_SIDE] + [new.get(n) for n in _CSV_SIDE]
     for n in _CSV_LISTS:
-        if row[n] is not None:
-            row[n] = json.dumps(row[n], ensure_ascii=False)
+        value = row[n]
+        if value is None:
+            continue
+        key = tuple(value)
+        if (text := lists.get(key)) is None:
+            text = json.dumps(value, ensure_ascii=False)
+            if all(v.__class__ is str for v in key) and len(lists) < 65536:
+                lists[key] = text
+        row[n] = text
     return [neutralise_cell(v) if v.__class__ is str and v[:1] in _FORMULA_START else v for v in row]
 
 
@@ -525,8 +532,6 @@ _KIND_WORDS = {"revision": "Edited", "reextraction": "Re-extracted", "withdrawn"
 def feed_item(change: dict[str, Any], base_url: str | None = None) -> dict[str, Any]:
     """One JSON Feed item of a change: `id` stable per change, `url` its diff page (with a base URL),
     `external_url` the article's URL, the change record in `_diplomatic`."""
-    from .export.schema import rfc3339
-
     links = _links(change, base_url)
     item: dict[str, Any] = {"id": change["id"]}
     if links:
@@ -576,8 +581,9 @@ def write_changes(
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         writer = csv.writer(text)
         writer.writerow(CSV_FIELDS)
+        lists: dict[tuple[str, ...], str] = {}
         for change in changes:
-            writer.writerow(_csv_row(change))
+            writer.writerow(_csv_row(change, lists))
             count += 1
         text.flush()
         text.detach()

@@ -470,6 +470,38 @@ def test_csv_cells_are_safe_in_a_spreadsheet(title: str | None, cell: str) -> No
     assert restore_cell(row["title"]) == (title or "")
 
 
+def test_csv_list_cells_are_each_rows_own() -> None:
+    """Lists are JSON in a cell, each distinct list encoded once per export: a repeated byline, a different
+    one, one holding a formula and lists of equal non-string values (1 == True) each get their own cell."""
+    from diplomatic_crawler.changes import write_changes
+
+    authors = [["Press office"], ["Tomas Varga", "Press office"], ["Press office"], ["=HYPERLINK(1)"], [1], [True]]
+    changes = [
+        {
+            "id": f"revision:{'0' * 16}:v{n}",
+            "kind": "revision",
+            "changed": ["authors"] if n % 2 else ["text", "authors"],
+            "old": {"version": n, "authors": ["Desk", "Ünal Öz"]},
+            "new": {"version": n + 1, "authors": names},
+        }
+        for n, names in enumerate(authors, 1)
+    ]
+    out = io.BytesIO()
+    assert write_changes(changes, "csv", out) == len(authors)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8"))))
+    assert [r["new_authors"] for r in rows] == [
+        '["Press office"]',
+        '["Tomas Varga", "Press office"]',
+        '["Press office"]',
+        '["=HYPERLINK(1)"]',  # a cell that starts with "[" is no formula
+        "[1]",
+        "[true]",
+    ]
+    assert {r["old_authors"] for r in rows} == {'["Desk", "Ünal Öz"]'}
+    assert [r["changed"] for r in rows] == ['["authors"]', '["text", "authors"]'] * 3
+    assert [r["new_version"] for r in rows] == [str(n + 1) for n in range(1, 7)]
+
+
 def test_trimming_finds_the_same_edits_as_a_plain_word_diff() -> None:
     """text_edits sets the texts' common head and tail aside by string slices: on 3,000 seeded random edits
     of short texts (unique paragraphs) it finds as many words added and removed as the diff without that."""
