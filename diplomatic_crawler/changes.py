@@ -12,6 +12,8 @@ re-extraction of stored bytes, `reextract`) is not the publisher's edit and is l
 
 Plain `sqlite3` reads: `list_changes(conn, ...)` streams change records; `write_changes` writes them as
 JSON Feed 1.1, JSON Lines or CSV. The word diff (`word_opcodes`) is shared with the diff pages (`diffpage`).
+The archive stores each revision's text summary when it writes the superseding version (`keep_summary`, table
+`revision_summaries`); `list_changes` uses it while both versions' content hashes match, and diffs otherwise.
 """
 
 from __future__ import annotations
