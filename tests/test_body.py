@@ -117,6 +117,11 @@ def test_data_without_prose_is_not_a_body() -> None:
 
 
 LEAD = "\n".join(PARTS[:2])
+OTHER_STORY = [
+    f"Comment {i}: I ordered twice this year and the delivery was quick, the packaging was fine and the"
+    f" service answered every question I had within a day, so I will certainly come back again."
+    for i in range(1, 7)
+]
 CAPTION = "Photo: the delegations in Geneva"
 
 
@@ -132,7 +137,12 @@ CAPTION = "Photo: the delegations in Geneva"
         (LEAD, "\n".join([*PARTS[:2], *(h for h in HEADLINES * 4)]), False),
         (LEAD, "\n".join([*PARTS[:2], *PARTS[:2], *PARTS[:2], PARTS[2]]), False),
         # Another part of the page, not a continuation of the precision run.
-        (LEAD, "\n".join(p.replace("statement", "report") for p in PARTS), False),
+        (LEAD, "\n".join(OTHER_STORY), False),
+        # The same text with its table laid out another way: still the article, and it goes on.
+        (f"{LEAD}\n| Delegation | Seats |\n| Geneva talks | 12 |",
+         "\n".join([*PARTS[:2], "Delegation", "Seats", "Geneva talks", "12", *PARTS[2:]]), True),
+        # Reader comments above the article: the longer run is not its continuation.
+        (LEAD, "\n".join([*OTHER_STORY, *PARTS[:2], PARTS[2]]), False),
     ],
 )
 def test_balanced_pass_kept_when_it_continues_the_article(precise: str, balanced: str, continues: bool) -> None:
@@ -173,3 +183,48 @@ def test_a_page_holding_the_stand_ins_keeps_them_as_written() -> None:
 def test_the_headline_with_its_kicker_is_not_the_body(first: str, dropped: bool) -> None:
     kept = trim_edges([first, *PARTS], title="Talks on the peace process", authors=[])
     assert kept == (PARTS if dropped else [first, *PARTS])
+
+
+@pytest.mark.parametrize(
+    ("closing", "dropped"),
+    [
+        # Said to the reader at the end of the page's text: follow, subscribe, comment, picture credits.
+        ("Follow The Gleaner on Twitter and Instagram @JamaicaGleaner and on Facebook @GleanerJamaica.", True),
+        ("Zum Newsletter anmelden", True),
+        ("¡Mira lo que tiene nuestro canal de YouTube!", True),
+        ("Suivez-nous sur Facebook et Twitter", True),
+        ("Do you want to be informed of our actions? Sign up here", True),
+        ("Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)", True),
+        ("Verraten Sie gerne in den Kommentaren: Was bedeutet der Preis für Sie?", True),
+        ("Beitragsbild: Titelseite der Zeitung vom 2.4.2019, Ausriss.", True),
+        ("(Credit: Clayton Aldern / Grist)", True),
+        # The article's own last sentence, about networks or pictures, stays.
+        ("The ministry's YouTube channel broadcast the ceremony live.", False),
+        ("The minister said Twitter had removed the account of the embassy.", False),
+        ("La crisis sigue en Twitter y en las calles.", False),
+        ("Photos of the meeting are available on the ministry's website.", False),
+        ("No comment was available from the embassy.", False),
+        # Long: a paragraph of the article, whatever it mentions.
+        ("Follow-up talks on the border commission will be held in Geneva next month, the ministers said, and"
+         " the two delegations will report on them to their parliaments; the statement was also posted on"
+         " Twitter and Facebook by both ministries, which invited journalists to follow us there.", False),
+    ],
+)
+def test_reader_addressed_closing_lines_are_not_the_article(closing: str, dropped: bool) -> None:
+    kept = trim_edges([*PARTS, closing], title="Talks on the peace process", authors=[])
+    assert kept == (PARTS if dropped else [*PARTS, closing])
+
+
+@pytest.mark.parametrize(
+    ("opening", "dropped"),
+    [
+        ("Anzeige, enthält Affiliate Links", True),
+        ("We recommend the best products through an independent review process, and advertisers do not"
+         " influence our picks.", True),
+        ("Werbung", True),
+        ("Die Werbung für Tabak wird verboten, sagte die Ministerin am Montag in Berlin.", False),
+    ],
+)
+def test_a_disclosure_over_the_article_is_not_the_article(opening: str, dropped: bool) -> None:
+    kept = trim_edges([opening, *PARTS], title="Talks on the peace process", authors=[])
+    assert kept == (PARTS if dropped else [opening, *PARTS])

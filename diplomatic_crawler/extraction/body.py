@@ -76,6 +76,45 @@ TEASER_LINE = re.compile(
 WORD = re.compile(r"\w+")
 
 
+# Lines addressed to the reader that close a page's text, not the article: follow / subscribe calls
+# ("Follow The Gleaner on Twitter and Instagram …", "Zum Newsletter anmelden", "¡Mira lo que tiene
+# nuestro canal de YouTube!"), invitations to comment, the comment count, and picture credits
+# ("Beitragsbild: …", "(Credit: …)"). Only read at the end of the body, and only in short lines.
+SOCIAL = re.compile(
+    r"facebook|twitter|instagram|youtube|telegram|whatsapp|linkedin|tiktok|mastodon|bluesky|newsletter", re.I
+)
+# ... said to the reader: imperatives and "us"/"our" (not a sentence of the article about a network).
+CALL_TO_ACTION = re.compile(
+    r"\b(?:follow us|follow \S+(?: \S+){0,3} on|folg(?:en sie|e|t) uns|suivez|s[íi]guenos|s[íi]ganos|seguir a|"
+    r"sign up|subscribe|anmelden|abonnier(?:en sie|e|t)|abonnez|suscr[ií]b|join us|rejoignez|únete|подпишитесь|"
+    r"(?:our|unser(?:em|en)?|nuestro|notre) (?:\S+ )?(?:channel|kanal|canal|chaîne|newsletter))",
+    re.I,
+)
+CLOSING_NOISE = re.compile(
+    r"^(?:(?:no|keine|aucun|sin|nessun)\s+(?:comments|kommentare|commentaires?|comentarios|commenti)\b"
+    r"|.{0,80}\b(?:in the comments|in den kommentaren|dans les commentaires|en los comentarios)\b"
+    r"|.{0,120}\b(?:sign up|subscribe|register) here\b"
+    r"|\(?(?:photos?|fotos?|bild(?:er)?|beitragsbild|titelbild|headerbild|bildquelle|images?(?: illustratives?)?"
+    r"|(?:photo |picture |image )?credits?|crédits?(?: photo)?|crédito|picture)\s*:)",
+    re.I,
+)
+MAX_CLOSING_CHARS = 250
+# A disclosure over the article ("Anzeige, enthält Affiliate Links"): not its text.
+OPENING_NOISE = re.compile(
+    r"affiliate[- ]?links?|advertisers do not influence|^(?:anzeige|werbung|sponsored|gesponsert)\b.{0,50}$", re.I
+)
+MAX_OPENING_CHARS = 250
+
+
+def _closing_noise(line: str) -> bool:
+    """A short closing line addressed to the reader (see CLOSING_NOISE)."""
+    if len(line) > MAX_CLOSING_CHARS:
+        return False
+    return bool(CLOSING_NOISE.match(line) or (SOCIAL.search(line) and CALL_TO_ACTION.search(line)))
+
+
+
+
 def _words(text: str) -> list[str]:
     return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
@@ -240,26 +279,39 @@ def _is_prose(paragraph: str) -> bool:
     return paragraph.count(" ") >= 7 or (len(paragraph) >= 40 and not paragraph.isascii() and " " not in paragraph)
 
 
+def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    tokens = _words(text)
+    return {tuple(tokens[i: i + n]) for i in range(max(0, len(tokens) - n + 1))}
+
+
 def _balanced_continues(precise: str, balanced: str) -> bool:
     """Whether the balanced run is the same article, longer: at least twice as long, holding (nearly) all
-    of the precision run's paragraphs, adding mostly prose (four fifths of the added characters), and
-    not repeating itself (a run that takes in teasers and page chrome holds paragraphs twice)."""
+    of the precision run's words, adding mostly prose (seven tenths of the added characters) and mostly
+    after the precision run's start (reader comments and reviews above the article are not its
+    continuation), and not repeating itself (a run that takes in teasers and page chrome holds
+    paragraphs twice).
+
+    The precision run's text is looked for by its 4-word shingles, not by paragraph: the two runs lay
+    out tables and lists differently ("| 5.000 € | 36 Monate |" against one cell a line)."""
     if len(balanced) < 2 * len(precise) + 200:
         return False
-    kept, found = body_paragraphs(precise), body_paragraphs(balanced)
-    found_set = set(found)
-    if sum(p in found_set for p in kept) < 0.8 * len(kept):
+    ours = _shingles(precise)
+    if ours and len(ours & _shingles(balanced)) < 0.8 * len(ours):
         return False
+    kept, found = body_paragraphs(precise), body_paragraphs(balanced)
     kept_set, seen = set(kept), set()
-    repeated = added = added_prose = 0
+    repeated = added = added_prose = ahead = 0
+    started = not ours
     for paragraph in found:
         if paragraph in seen:
             repeated += len(paragraph)
         seen.add(paragraph)
+        started = started or paragraph in kept_set or bool(_shingles(paragraph) & ours)
         if paragraph not in kept_set:
             added += len(paragraph)
             added_prose += len(paragraph) if _is_prose(paragraph) else 0
-    return repeated <= 0.05 * len(balanced) and added_prose >= 0.8 * added
+            ahead += 0 if started else len(paragraph)
+    return repeated <= 0.05 * len(balanced) and added_prose >= 0.7 * added and ahead <= 0.5 * added
 
 
 HTML_PARAGRAPH = re.compile(r"<p[\s>]", re.I)
@@ -353,14 +405,16 @@ def trim_edges(
         line = paragraphs[start]
         words = _words(line)
         if not words or (title_words and _is_headline(words, title_words)) or _is_byline(line, authors) \
-                or EDGE_NOISE.match(line.strip()) or is_date_line(line):
+                or EDGE_NOISE.match(line.strip()) or is_date_line(line) \
+                or (len(line) <= MAX_OPENING_CHARS and OPENING_NOISE.search(line)):
             start += 1
             continue
         break
     end = len(paragraphs)
     while end > start + 1:
         line = paragraphs[end - 1]
-        if not _words(line) or EDGE_NOISE.match(line.strip()) or _is_byline(line, authors):
+        if not _words(line) or EDGE_NOISE.match(line.strip()) or _is_byline(line, authors) \
+                or _closing_noise(line.strip()):
             end -= 1
             continue
         break
