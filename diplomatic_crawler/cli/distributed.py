@@ -26,8 +26,8 @@ def merge(shards: tuple[str, ...], target: str) -> None:
 
     Example: diplomatic-crawler merge output/shards/*.db -o output/archive.db
     """
-    from .archive import ArchiveError
-    from .merge import merge_shards
+    from ..archive import ArchiveError
+    from ..merge import merge_shards
 
     try:
         report = merge_shards(shards, target)
@@ -44,7 +44,7 @@ def frontier() -> None:
 def _frontier(redis_url: str, name: str):
     from scrapy.settings import Settings
 
-    from .distributed import DistributedError, Frontier, check_name
+    from ..distributed import DistributedError, Frontier, check_name
 
     try:
         settings = Settings({"REDIS_URL": redis_url, "DISTRIBUTED_PREFIX": f"diplomatic:{check_name('--name', name)}"})

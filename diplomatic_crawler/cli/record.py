@@ -1,5 +1,6 @@
 """CLI commands for the archive as a record: `history` (versions and diffs) and `reextract` (registered in
-cli.py). Thin layer over `versions` and `reextract`; library errors become one clean line and exit status 1."""
+cli/__init__.py). Thin layer over `versions` and `reextract`; library errors become one clean line and exit
+status 1."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlite3
 
 import click
 
-from .cli_export import DEFAULT_DB
+from .export import DEFAULT_DB
 
 
 @click.command()
@@ -22,8 +23,8 @@ def history(url: str, db: str, as_json: bool) -> None:
 
     Example: diplomatic-crawler history https://mfa.gov.example/en/news/123 --db output/archive.db
     """
-    from .readonly import ArchiveError, connect_read_only
-    from .versions import article_history, format_history
+    from ..readonly import ArchiveError, connect_read_only
+    from ..versions import article_history, format_history
 
     try:
         conn = connect_read_only(db)
@@ -90,10 +91,10 @@ def reextract(
 
     Example: diplomatic-crawler reextract --db output/archive.db --site mfa-az --since 2024-01-01 --dry-run
     """
-    from .archive import ArchiveError
-    from .reextract import ReextractError, format_summary
-    from .reextract import reextract as run
-    from .seeds import SeedError
+    from ..archive import ArchiveError
+    from ..reextract import ReextractError, format_summary
+    from ..reextract import reextract as run
+    from ..seeds import SeedError
 
     if since is not None:
         from datetime import date

@@ -1,6 +1,6 @@
 """CLI commands around the enrichments: `similar` (a near-duplicate cluster) and `enrich` (back-fill).
 
-Registered in cli.py. The library does the work (`diplomatic_crawler.enrich`); these are thin layers.
+Registered in cli/__init__.py. The library does the work (`diplomatic_crawler.enrich`); these are thin layers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ DB_OPTION = click.option(
 
 
 def _open(db: str) -> Any:
-    from .archive import Archive, ArchiveError
+    from ..archive import Archive, ArchiveError
 
     if not Path(db).exists():
         raise click.ClickException(f"{db}: no such archive")
@@ -55,7 +55,7 @@ def similar(url: str, db: str, as_json: bool) -> None:
 
     Example: diplomatic-crawler similar https://mfa.gov.az/en/news/no51221 --db output/archive.db
     """
-    from .enrich.clusters import ClusterIndex
+    from ..enrich.clusters import ClusterIndex
 
     archive = _open(db)
     try:
@@ -130,7 +130,7 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
 
     Example: diplomatic-crawler enrich --db output/archive.db
     """
-    from .enrich.hooks import ENRICHMENT_ERROR, ArchiveEnricher, enrich_record
+    from ..enrich.hooks import ENRICHMENT_ERROR, ArchiveEnricher, enrich_record
 
     archive = _open(db)
     where = [] if redo else ["(doc_type IS NULL OR countries IS NULL OR cluster_id IS NULL)"]

@@ -1,5 +1,5 @@
 """CLI commands for what changed in archived articles: `changes` (a feed of revisions and withdrawals) and
-`diff` (two versions of one article, as text or HTML), registered in cli.py. Thin layer over `changes` and
+`diff` (two versions of one article, as text or HTML), registered in cli/__init__.py. Thin layer over `changes` and
 `diffpage`; bad input becomes one clean line and exit status 1."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from typing import Any, BinaryIO
 
 import click
 
-from .cli_export import DEFAULT_DB
+from .export import DEFAULT_DB
 
 
 def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
     """`read(conn)` on a read-only connection to `db`; archive and library errors as ClickException."""
-    from .changes import ChangesError
-    from .diffpage import DiffError
-    from .export import ExportError
-    from .readonly import ArchiveError, connect_read_only
+    from ..changes import ChangesError
+    from ..diffpage import DiffError
+    from ..export import ExportError
+    from ..readonly import ArchiveError, connect_read_only
 
     try:
         conn = connect_read_only(db)
@@ -69,8 +69,8 @@ def changes(
 
     Example: diplomatic-crawler changes --db output/archive.db --since 7d --site mfa-az -o changes.json
     """
-    from .changes import ChangesError, list_changes, parse_since, write_changes
-    from .export import write_output
+    from ..changes import ChangesError, list_changes, parse_since, write_changes
+    from ..export import write_output
 
     filters = {k: v for k, v in {"since": since, "sites": list(sites)}.items() if v}
 
@@ -106,8 +106,8 @@ def diff(ref: str, db: str, old: int | None, new: int | None, as_html: bool, out
 
     Example: diplomatic-crawler diff https://mfa.gov.example/en/news/123 --html -o diff.html
     """
-    from .diffpage import DiffLinks, compared_versions, diff_page, unified_diff
-    from .export import write_output
+    from ..diffpage import DiffLinks, compared_versions, diff_page, unified_diff
+    from ..export import write_output
 
     pair = _archive_read(db, lambda conn: compared_versions(conn, ref, old, new))
     if as_html:
@@ -126,7 +126,7 @@ def diff(ref: str, db: str, old: int | None, new: int | None, as_html: bool, out
         stream.flush()
         return 1
 
-    from .export import ExportError
+    from ..export import ExportError
 
     try:
         write_output(output, write)

@@ -1,4 +1,4 @@
-"""CLI commands for onboarding and watching sites: `probe` and `health` (registered in cli.py)."""
+"""CLI commands for onboarding and watching sites: `probe` and `health` (registered in cli/__init__.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .seeds import DEFAULT_SEEDS_DIR
+from ..seeds import DEFAULT_SEEDS_DIR
 
 # Exit status of `health`: 0 healthy, 1 error (click), 2 usage error (click), 3 at least one site flagged.
 EXIT_FLAGGED = 3
@@ -50,8 +50,8 @@ def probe(
 
     Example: diplomatic-crawler probe https://mfa.gov.az/en --country AZ
     """
-    from .probe import ProbeError, ProbeOptions, draft_seed, guess_name, probe_site
-    from .seeds import _NAME_RE
+    from ..probe import ProbeError, ProbeOptions, draft_seed, guess_name, probe_site
+    from ..seeds import _NAME_RE
 
     if name is not None and not _NAME_RE.match(name):
         raise click.BadParameter("lower-case letters, digits, '-' or '_'", param_hint="--name")
@@ -175,8 +175,8 @@ def health(
 
     Example: diplomatic-crawler health --db output/archive.db --stale-after 48 --quiet
     """
-    from .health import HealthError, HealthOptions, check_health, load_runs
-    from .seeds import SeedError, load_seeds
+    from ..health import HealthError, HealthOptions, check_health, load_runs
+    from ..seeds import SeedError, load_seeds
 
     options = HealthOptions(
         recent=recent,

@@ -1,4 +1,4 @@
-"""`diplomatic-crawler search`: full-text search of the archive (registered in cli.py).
+"""`diplomatic-crawler search`: full-text search of the archive (registered in cli/__init__.py).
 
 Thin layer over `diplomatic_crawler.search`. Exit status as grep's: 0 when articles match, 1 when none does
 (a line on standard error says so), 2 for an error (bad FTS5 query, unknown site, bad date, no archive), one
@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .cli_export import DEFAULT_DB
+from .export import DEFAULT_DB
 
 NO_MATCH = 1
 
@@ -51,8 +51,8 @@ def search(
     """
     import json
 
-    from .export import ExportError
-    from .search import quote_query, search_archive
+    from ..export import ExportError
+    from ..search import quote_query, search_archive
 
     fts = quote_query(query) if quote else query
     tty = not as_json and sys.stdout.isatty()

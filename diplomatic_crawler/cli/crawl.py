@@ -1,10 +1,10 @@
-"""CLI commands around the crawl: `seeds validate`, `seeds list` and `demo` (registered in cli.py)."""
+"""CLI commands around the crawl: `seeds validate`, `seeds list` and `demo` (registered in cli/__init__.py)."""
 
 from __future__ import annotations
 
 import click
 
-from .seeds import DEFAULT_SEEDS_DIR, SeedError, load_seeds
+from ..seeds import DEFAULT_SEEDS_DIR, SeedError, load_seeds
 
 
 @click.group()
@@ -29,7 +29,7 @@ def seeds_validate(path: str, allow: str | None) -> None:
 
     Example: diplomatic-crawler seeds validate seeds/ --allow-private-networks 10.20.0.0/16
     """
-    from .security import NetworkPolicy, parse_allow_setting, seed_host_refusals
+    from ..security import NetworkPolicy, parse_allow_setting, seed_host_refusals
 
     try:
         loaded = load_seeds(path)
@@ -83,7 +83,7 @@ def demo(db: str) -> None:
 
     Example: diplomatic-crawler demo --db output/archive.db
     """
-    from .demo.runner import next_steps, run_demo
+    from ..demo.runner import next_steps, run_demo
 
     code = run_demo(db, echo=click.echo)
     if code != 0:

@@ -1,4 +1,5 @@
-"""CLI commands around the archive's contents: `export`, `dataset`, `stats` and `browse` (registered in cli.py).
+"""CLI commands around the archive's contents: `export`, `dataset`, `stats` and `browse` (registered in
+cli/__init__.py).
 
 Thin layer over `diplomatic_crawler.export`; an `ExportError` becomes one clean line and exit status 1.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 import click
 
-from .export import FEED_FORMATS, FORMATS, ExportError, ExportFilter
+from ..export import FEED_FORMATS, FORMATS, ExportError, ExportFilter
 
 DEFAULT_DB = "output/archive.db"
 
@@ -95,7 +96,7 @@ def export(
 
       diplomatic-crawler export --format jsonl --query 'sanctions' -o - | jq .title
     """
-    from .export import export_file
+    from ..export import export_file
 
     options: dict[str, Any] = {}
     if fmt in FEED_FORMATS:
@@ -143,7 +144,7 @@ def dataset(
 
     Example: diplomatic-crawler dataset output/dataset-2025 --since 2025 --jsonl
     """
-    from .export.dataset import write_dataset
+    from ..export.dataset import write_dataset
 
     try:
         result = write_dataset(
@@ -176,8 +177,8 @@ def stats(db: str, as_json: bool) -> None:
     """
     import json
 
-    from .export.filters import ArchiveReader
-    from .export.stats import archive_stats, format_stats
+    from ..export.filters import ArchiveReader
+    from ..export.stats import archive_stats, format_stats
 
     try:
         with ArchiveReader(db) as reader:
@@ -206,7 +207,7 @@ def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
     import sys
     import tempfile
 
-    from .datasette import metadata_for, setting_args
+    from ..datasette import metadata_for, setting_args
 
     path = Path(db)
     if not path.is_file():
@@ -215,7 +216,7 @@ def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
     if metadata_only:
         click.echo(json.dumps(metadata, ensure_ascii=False, indent=2))
         return
-    from .archive import Archive, ArchiveError
+    from ..archive import Archive, ArchiveError
 
     try:
         Archive(path).close()  # apply pending migrations (the articles_browse view)
