@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .options import format_option
 
 
 @click.group()
@@ -78,8 +79,8 @@ def _read_source(source: str) -> tuple[bytes, str | None]:
 @click.argument("source")
 @click.option("--url", help="The page's URL (for relative links, the URL date and the site name).")
 @click.option("--seed", "seed_name", help="Seed name (in seeds/) or path to a seed TOML (language, time zone, ...).")
-@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
-def extract(source: str, url: str | None, seed_name: str | None, output_format: str) -> None:
+@format_option(["json", "text"], default="json")
+def extract(source: str, url: str | None, seed_name: str | None, fmt: str) -> None:
     """Extract one article page (FILE, URL or - for stdin) and print the record.
 
     Example: diplomatic-crawler extract page.html --url https://mfa.gov.az/en/news/123 --seed mfa-az
@@ -98,7 +99,7 @@ def extract(source: str, url: str | None, seed_name: str | None, output_format: 
         article = extract_article(data, page_url, seed=seed, fetched_at=datetime.now(UTC))
     except ExtractionError as exc:
         raise click.ClickException(f"{source}: {exc}") from exc
-    if output_format == "json":
+    if fmt == "json":
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         return
     lines = [article.title or "(no title)"]

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from .export import DEFAULT_DB
+from .options import db_option, format_option, output_option, site_option
 
 
 def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
@@ -33,20 +33,13 @@ def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
 
 
 @click.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
+@db_option(read_only=True)
 @click.option(
     "--since", metavar="WHEN", help="Only changes seen at or after WHEN: YYYY-MM-DD, an ISO time, 36h, 7d, 2w."
 )
-@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonfeed", "jsonl", "csv"]),
-    default="jsonfeed",
-    show_default=True,
-    help="Output format.",
-)
-@click.option("-o", "--output", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@site_option
+@format_option(["jsonfeed", "jsonl", "csv"], default="jsonfeed")
+@output_option()
 @click.option(
     "--base-url",
     metavar="URL",
@@ -91,13 +84,13 @@ def changes(
 
 @click.command()
 @click.argument("ref", metavar="URL|ID")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
+@db_option(read_only=True)
 @click.option(
     "--from", "old", type=click.IntRange(1), metavar="V", help="Earlier version (default: the one before --to)."
 )
 @click.option("--to", "new", type=click.IntRange(1), metavar="V", help="Later version (default: the current one).")
 @click.option("--html", "as_html", is_flag=True, help="A self-contained HTML page, both versions side by side.")
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-", help="Output file.")
+@output_option(default="-")
 @click.option("--base-url", metavar="URL", help="HTML: link the captures to this Datasette database URL.")
 def diff(ref: str, db: str, old: int | None, new: int | None, as_html: bool, output: str, base_url: str | None) -> None:
     """Two versions of one article: a unified diff of title and text with the changed date and authors, or

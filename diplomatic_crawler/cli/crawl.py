@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..seeds import DEFAULT_SEEDS_DIR, SeedError, load_seeds
+from .options import db_option, json_option
 
 
 @click.group()
@@ -50,7 +51,7 @@ def seeds_validate(path: str, allow: str | None) -> None:
 
 @seeds.command("list")
 @click.option("--path", default=DEFAULT_SEEDS_DIR, show_default=True, help="Seed directory or file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the parsed seeds as JSON.")
+@json_option("Print the parsed seeds as JSON.")
 def seeds_list(path: str, as_json: bool) -> None:
     """List the sites in the seed directory with their domain, country and entry points.
 
@@ -71,13 +72,7 @@ def seeds_list(path: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.option(
-    "--db",
-    default="output/archive.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Archive to crawl into.",
-)
+@db_option()
 def demo(db: str) -> None:
     """Crawl two bundled sample diplomatic sites, served offline on 127.0.0.1, into the archive.
 

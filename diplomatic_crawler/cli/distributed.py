@@ -6,6 +6,8 @@ import json
 
 import click
 
+from .options import json_option
+
 
 @click.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -65,7 +67,7 @@ _name_option = click.option(
 @frontier.command("status")
 @_redis_option
 @_name_option
-@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@json_option("Print the counts as JSON.")
 def frontier_status(redis_url: str, name: str, as_json: bool) -> None:
     """Queued and seen requests, archived articles, and each worker's state (busy, idle, dead).
 

@@ -11,13 +11,7 @@ from typing import Any
 
 import click
 
-DB_OPTION = click.option(
-    "--db",
-    default="output/archive.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The archive.",
-)
+from .options import db_option, json_option, site_option
 
 
 def _open(db: str) -> Any:
@@ -47,8 +41,8 @@ def _find(archive: Any, url: str) -> dict[str, Any] | None:
 
 @click.command()
 @click.argument("url")
-@DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the cluster as JSON.")
+@db_option()
+@json_option("Print the cluster as JSON.")
 def similar(url: str, db: str, as_json: bool) -> None:
     """List the near-duplicate cluster of URL (reposts of the same statement on other sites), with the
     estimated similarity of each copy, and the article's declared language versions.
@@ -121,8 +115,8 @@ def similar(url: str, db: str, as_json: bool) -> None:
 
 
 @click.command()
-@DB_OPTION
-@click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
+@db_option()
+@site_option
 @click.option("--all", "redo", is_flag=True, help="Recompute every row, not only rows without enrichments.")
 def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
     """Fill doc_type, countries, clusters and statement groups for articles archived before these

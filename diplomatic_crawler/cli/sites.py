@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..seeds import DEFAULT_SEEDS_DIR
+from .options import db_option, json_option
 
 # Exit status of `health`: 0 healthy, 1 error (click), 2 usage error (click), 3 at least one site flagged.
 EXIT_FLAGGED = 3
@@ -29,7 +30,7 @@ EXIT_FLAGGED = 3
 )
 @click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0), help="Seconds between requests.")
 @click.option("--timeout", default=15.0, show_default=True, type=click.FloatRange(1), help="Seconds per request.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was found (samples, requests) as JSON too.")
+@json_option("Print what was found (samples, requests) as JSON too.")
 def probe(
     url: str,
     name: str | None,
@@ -130,7 +131,7 @@ def _per_run(metric: dict[str, float | None]) -> str:
 
 
 @click.command()
-@click.option("--db", default="output/archive.db", show_default=True, help="Archive to read (read-only).")
+@db_option(read_only=True)
 @click.option("--site", "site_names", help="Only these sites (comma-separated).")
 @click.option("--seeds", "seeds_path", help="Also list the sites of this seed directory that were never crawled.")
 @click.option("--recent", default=3, show_default=True, type=click.IntRange(1), help="Runs judged as the last runs.")
@@ -148,7 +149,7 @@ def _per_run(metric: dict[str, float | None]) -> str:
 @click.option("--min-expected", default=3.0, show_default=True, type=click.FloatRange(0), help="See README.")
 @click.option("--stale-after", type=click.FloatRange(0), help="Flag sites whose last run is older (hours).")
 @click.option("--runs", "show_runs", is_flag=True, help="Also print every run of each site.")
-@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+@json_option("Print the assessment as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only flags (nothing when every site is healthy: for cron).")
 def health(
     db: str,
