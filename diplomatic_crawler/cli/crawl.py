@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..seeds import DEFAULT_SEEDS_DIR, SeedError, load_seeds
+from ..tables import format_table
 from .options import db_option, json_option
 
 
@@ -66,9 +67,13 @@ def seeds_list(path: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in loaded], ensure_ascii=False, indent=2))
         return
-    for s in loaded:
-        entries = f"{len(s.start_urls)} start, {len(s.sitemaps)} sitemap, {len(s.feeds)} feed"
-        click.echo(f"{s.name:<28} {s.domain:<32} {s.country or '--':<3} {entries}  {s.issuer or ''}".rstrip())
+    entries = "{} start, {} sitemap, {} feed".format
+    rows = [
+        [s.name, s.domain, s.country or "--", entries(len(s.start_urls), len(s.sitemaps), len(s.feeds)), s.issuer]
+        for s in loaded
+    ]
+    if rows:
+        click.echo(format_table(None, rows, min_widths=(27, 31, 2)))
 
 
 @click.command()

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..tables import format_table
 from .options import json_option
 
 
@@ -81,8 +82,8 @@ def frontier_status(redis_url: str, name: str, as_json: bool) -> None:
         f"{status['prefix']}: {status['queued']} queued, {status['seen']} seen, {status['archived']} archived,"
         f" run {'active' if status['run_active'] else 'not running'}"
     )
-    for w in status["workers"]:
-        click.echo(f"  {w['worker']:<32} {w['state']:<5} {w['in_flight']} in flight")
+    if workers := [[w["worker"], w["state"], f"{w['in_flight']} in flight"] for w in status["workers"]]:
+        click.echo(format_table(None, workers, min_widths=(31, 4), indent="  "))
 
 
 @frontier.command("reset")

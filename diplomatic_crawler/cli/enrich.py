@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..tables import format_table
 from .options import db_option, json_option, site_option
 
 
@@ -101,17 +102,23 @@ def similar(url: str, db: str, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     click.echo(f"cluster {found['cluster_id']}: {len(members)} article(s)")
-    for m in members:
-        sim = "  -  " if m["similarity"] is None else f"{m['similarity']:.2f}"
-        marker = "*" if m["canonical_url"] == key else " "
-        click.echo(
-            f"{marker} {sim}  {m['site'] or '':<20} {(m['published'] or '')[:10]:<10} "
-            f"{m['doc_type'] or '':<15} {m['canonical_url']}  {m['title'] or ''}".rstrip()
-        )
+    rows = [
+        [
+            "*" if m["canonical_url"] == key else "",
+            "-" if m["similarity"] is None else f"{m['similarity']:.2f}",
+            m["site"],
+            (m["published"] or "")[:10],
+            m["doc_type"],
+            m["canonical_url"],
+            m["title"],
+        ]
+        for m in members
+    ]
+    click.echo(format_table(None, rows, right={1}, min_widths=(1, 4, 19, 10, 14)))
     if versions:
         click.echo(f"language versions (statement group {found['statement_group']}):")
-        for v in versions:
-            click.echo(f"  {v['language'] or '??':<5} {v['site'] or '':<20} {v['canonical_url']}")
+        rows = [[v["language"] or "??", v["site"], v["canonical_url"]] for v in versions]
+        click.echo(format_table(None, rows, min_widths=(4, 19), indent="  "))
 
 
 @click.command()

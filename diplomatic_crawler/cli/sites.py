@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..seeds import DEFAULT_SEEDS_DIR
+from ..tables import format_table
 from .options import db_option, json_option
 
 # Exit status of `health`: 0 healthy, 1 error (click), 2 usage error (click), 3 at least one site flagged.
@@ -101,17 +102,6 @@ def probe(
         click.echo(f"Draft written to {target}. Next: review it, then", err=err)
         click.echo(f"  diplomatic-crawler seeds validate {target}", err=err)
         click.echo(f"  {report.test_crawl_command(str(target))}", err=err)
-
-
-def _table(rows: list[list[str]], right: set[int]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def _share(metric: dict[str, float | None]) -> str:
@@ -231,7 +221,7 @@ def health(
                     ]
                 )
             click.echo(f"Last {recent} run(s) per site, (in brackets) the {history} before them:")
-            click.echo(_table(rows, right={1, 4, 5, 6, 7, 8, 9}))
+            click.echo(format_table(rows[0], rows[1:], right={1, 4, 5, 6, 7, 8, 9}))
     if show_runs and not as_json:
         for site, site_runs in runs.items():
             click.echo(f"\n{site}:")
@@ -245,7 +235,7 @@ def health(
                     + ["-" if v is None else str(v) for v in values]
                     + [str(run.failed)]
                 )  # fmt: skip
-            click.echo(_table(rows, right=set(range(3, 15))))
+            click.echo(format_table(rows[0], rows[1:], right=range(3, 15)))
     if not as_json:
         if flagged and not quiet:
             click.echo("")
