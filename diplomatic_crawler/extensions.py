@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Spider, signals
 from scrapy.utils.asyncio import create_looping_call
 
+from . import tables
 from .archive import COUNTERS, ArchiveError, get_archive
 from .pipelines import ARCHIVE_ERROR_STAT, crawl_id_of
 
@@ -114,18 +115,10 @@ def no_articles(stats: dict[str, Any], site: str) -> bool:
 
 
 def format_table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """The closing summary: a row per site, the counts right-aligned between the name and the status."""
     header = ("site", *columns, "status")
-    table = [header] + [tuple(str(r.get(c, "")) for c in header) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = []
-    for n, row in enumerate(table):
-        cells = [row[0].ljust(widths[0])] + [
-            row[i].rjust(widths[i]) if i < len(header) - 1 else row[i].ljust(widths[i]) for i in range(1, len(header))
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    body = [[str(r.get(c, "")) for c in header] for r in rows]
+    return tables.format_table(header, body, right=range(1, len(header) - 1))
 
 
 class ProgressLogStats:

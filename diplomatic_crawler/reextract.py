@@ -30,6 +30,7 @@ from .enrich.pdf import extract_pdf_enriched, is_pdf
 from .extraction import Article
 from .items import ArchivedArticle
 from .seeds import DEFAULT_SEEDS_DIR, Seed, SeedError, curated_seeds_dir, load_seeds, seed_from_bytes
+from .tables import format_table
 from .workers import ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 __all__ = ["COMPARED_FIELDS", "ReextractError", "SiteSummary", "format_summary", "reextract"]
@@ -312,11 +313,7 @@ def format_summary(summaries: dict[str, SiteSummary], *, dry_run: bool = False) 
     ]
     if rows:
         rows.append(("TOTAL", *(sum(r[i] for r in rows) for i in range(1, len(header)))))
-    table = [tuple(str(c) for c in r) for r in (header, *rows)]
-    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    lines = [
-        "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip() for r in table
-    ]
+    lines = [format_table(header, rows, right=range(1, len(header)), rules=False)]
     if not rows:
         lines.append("(no captured articles matched)")
     failures = [f for s in summaries.values() for f in s.failures]

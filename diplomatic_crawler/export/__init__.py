@@ -1,7 +1,7 @@
 """Exports of the archive: JSON Feed 1.1, Atom 1.0, JSON Lines, JSON, CSV and Parquet files, research datasets with a
 dataset card, per-site statistics, and the same formats as Scrapy feed exporters.
 
-Library first, CLI on top (`diplomatic_crawler.cli_export`):
+Library first, CLI on top (`diplomatic_crawler.cli.export`):
 
     from diplomatic_crawler.export import ExportFilter, export_file
     export_file("output/archive.db", "jsonl", "out.jsonl", ExportFilter(sites=["mfa-az"], since="2025"))

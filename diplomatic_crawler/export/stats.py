@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..tables import format_table
 from .filters import ArchiveReader
 
 __all__ = ["STATS_COLUMNS", "archive_stats", "capture_stats", "format_stats"]
@@ -157,7 +158,7 @@ def format_stats(data: dict[str, Any]) -> str:
     cols = ("site", *STATS_COLUMNS)
     body = [tuple(_fmt(row.get(c), c) for c in cols) for row in data["sites"]]
     total = data["total"]
-    body.append(
+    footer = [
         (
             "TOTAL",
             str(total["articles"]),
@@ -172,16 +173,8 @@ def format_stats(data: dict[str, Any]) -> str:
             "",
             "",
         )
-    )
-    table = [header, *body]
-    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    numeric = {1, 4, 5, 6, 9, 10, 11}
-    lines = []
-    for n, row in enumerate(table):
-        cells = [row[i].rjust(widths[i]) if i in numeric else row[i].ljust(widths[i]) for i in range(len(row))]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0 or n == len(table) - 2:
-            lines.append("  ".join("-" * w for w in widths))
+    ]
+    lines = [format_table(header, body, right={1, 4, 5, 6, 9, 10, 11}, footer=footer)]
     last = data.get("last_crawl")
     footer = f"{data['crawls']} crawl run(s)"
     if last:

@@ -1,4 +1,4 @@
-"""Command-line interface: a thin click layer over the library.
+"""Command-line interface: a thin click layer over the library, one module per group of commands.
 
 Library errors become `click.ClickException`: one clean line and exit code 1, never a traceback.
 """
@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import click
 
-from . import __version__
+from .. import __version__
+from .options import format_option
 
 
 @click.group()
@@ -22,7 +23,7 @@ def _load_seed(value: str | None):
         return None
     from pathlib import Path
 
-    from .seeds import SeedError, curated_seeds_dir, load_seed
+    from ..seeds import SeedError, curated_seeds_dir, load_seed
 
     path = Path(value)
     if not path.suffix and not path.exists():
@@ -36,7 +37,7 @@ def _load_seed(value: str | None):
 def _seed_of_site(url: str):
     """The seed (of seeds/, or the curated ones) whose site `url` is on, so that its language, time zone
     and selectors apply as in the crawl; said on stderr (stdout stays the record). None when none owns it."""
-    from .seeds import DEFAULT_SEEDS_DIR, SeedError, curated_seeds_dir, load_seeds, seed_for_url
+    from ..seeds import DEFAULT_SEEDS_DIR, SeedError, curated_seeds_dir, load_seeds, seed_for_url
 
     if curated_seeds_dir() is None:
         return None
@@ -59,7 +60,7 @@ def _read_source(source: str) -> tuple[bytes, str | None]:
         import urllib.error
         import urllib.request
 
-        from .settings import USER_AGENT
+        from ..settings import USER_AGENT
 
         request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
         try:
@@ -78,8 +79,8 @@ def _read_source(source: str) -> tuple[bytes, str | None]:
 @click.argument("source")
 @click.option("--url", help="The page's URL (for relative links, the URL date and the site name).")
 @click.option("--seed", "seed_name", help="Seed name (in seeds/) or path to a seed TOML (language, time zone, ...).")
-@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
-def extract(source: str, url: str | None, seed_name: str | None, output_format: str) -> None:
+@format_option(["json", "text"], default="json")
+def extract(source: str, url: str | None, seed_name: str | None, fmt: str) -> None:
     """Extract one article page (FILE, URL or - for stdin) and print the record.
 
     Example: diplomatic-crawler extract page.html --url https://mfa.gov.az/en/news/123 --seed mfa-az
@@ -87,7 +88,7 @@ def extract(source: str, url: str | None, seed_name: str | None, output_format: 
     import json
     from datetime import UTC, datetime
 
-    from .extraction import ExtractionError, extract_article
+    from ..extraction import ExtractionError, extract_article
 
     seed = _load_seed(seed_name)
     data, fetched_url = _read_source(source)
@@ -98,7 +99,7 @@ def extract(source: str, url: str | None, seed_name: str | None, output_format: 
         article = extract_article(data, page_url, seed=seed, fetched_at=datetime.now(UTC))
     except ExtractionError as exc:
         raise click.ClickException(f"{source}: {exc}") from exc
-    if output_format == "json":
+    if fmt == "json":
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         return
     lines = [article.title or "(no title)"]
@@ -109,47 +110,44 @@ def extract(source: str, url: str | None, seed_name: str | None, output_format: 
     click.echo("\n".join(lines))
 
 
-from .cli_crawl import demo, seeds  # noqa: E402 - crawl-side commands live in their own module
+from .crawl import demo, seeds  # noqa: E402 - crawl-side commands live in their own module
 
 main.add_command(seeds)
 main.add_command(demo)
 
-from .cli_sites import health, probe  # noqa: E402 - site onboarding and health checks
+from .sites import health, probe  # noqa: E402 - site onboarding and health checks
 
 main.add_command(probe)
 main.add_command(health)
 
-from .cli_export import browse, dataset, export, stats  # noqa: E402 - exports, datasets, stats, Datasette
+from .export import browse, dataset, export, stats  # noqa: E402 - exports, datasets, stats, Datasette
 
 main.add_command(export)
 main.add_command(dataset)
 main.add_command(stats)
 main.add_command(browse)
 
-from .cli_search import search  # noqa: E402 - full-text search of the archive
+from .search import search  # noqa: E402 - full-text search of the archive
 
 main.add_command(search)
 
-from .cli_enrich import enrich, similar  # noqa: E402 - research enrichments: clusters, back-fill
+from .enrich import enrich, similar  # noqa: E402 - research enrichments: clusters, back-fill
 
 main.add_command(similar)
 main.add_command(enrich)
 
-from .cli_record import history, reextract  # noqa: E402 - the archive as a record: versions, re-extraction
+from .record import history, reextract  # noqa: E402 - the archive as a record: versions, re-extraction
 
 main.add_command(history)
 main.add_command(reextract)
 
-from .cli_changes import changes, diff  # noqa: E402 - what changed: the changes feed, diffs of two versions
+from .changes import changes, diff  # noqa: E402 - what changed: the changes feed, diffs of two versions
 
 main.add_command(changes)
 main.add_command(diff)
 
-from .cli_distributed import frontier, merge  # noqa: E402 - distributed crawls: merge shards, the Redis frontier
+from .distributed import frontier, merge  # noqa: E402 - distributed crawls: merge shards, the Redis frontier
 
 main.add_command(merge)
 main.add_command(frontier)
 
-
-if __name__ == "__main__":
-    main()

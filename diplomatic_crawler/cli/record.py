@@ -1,5 +1,6 @@
 """CLI commands for the archive as a record: `history` (versions and diffs) and `reextract` (registered in
-cli.py). Thin layer over `versions` and `reextract`; library errors become one clean line and exit status 1."""
+cli/__init__.py). Thin layer over `versions` and `reextract`; library errors become one clean line and exit
+status 1."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import sqlite3
 
 import click
 
-from .cli_export import DEFAULT_DB
+from .options import db_option, json_option, site_option
 
 
 @click.command()
 @click.argument("url")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
-@click.option("--json", "as_json", is_flag=True, help="Print the versions and events as JSON (no diff).")
+@db_option(read_only=True)
+@json_option("Print the versions and events as JSON (no diff).")
 def history(url: str, db: str, as_json: bool) -> None:
     """Every archived version of one article (fetch time, content hash, title), its withdrawals, and a
     unified diff of title and text between consecutive versions. URL is the canonical URL, the fetched URL
@@ -22,8 +23,8 @@ def history(url: str, db: str, as_json: bool) -> None:
 
     Example: diplomatic-crawler history https://mfa.gov.example/en/news/123 --db output/archive.db
     """
-    from .readonly import ArchiveError, connect_read_only
-    from .versions import article_history, format_history
+    from ..readonly import ArchiveError, connect_read_only
+    from ..versions import article_history, format_history
 
     try:
         conn = connect_read_only(db)
@@ -59,7 +60,7 @@ def history(url: str, db: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
+@db_option()
 @click.option(
     "--seeds",
     "seeds_path",
@@ -67,14 +68,14 @@ def history(url: str, db: str, as_json: bool) -> None:
     show_default=True,
     help="Seed file or directory; a site not in it uses the seed its articles were crawled with (kept in the archive).",
 )
-@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable).")
+@site_option
 @click.option("--since", metavar="DATE", help="Only articles published (or, undated, first seen) on or after DATE.")
 @click.option(
     "--workers", type=int, default=None, help="Extraction worker processes (default: one per core; 0 = in-process)."
 )
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per page (0 = no limit).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("Print the summary as JSON.")
 def reextract(
     db: str,
     seeds_path: str,
@@ -90,10 +91,10 @@ def reextract(
 
     Example: diplomatic-crawler reextract --db output/archive.db --site mfa-az --since 2024-01-01 --dry-run
     """
-    from .archive import ArchiveError
-    from .reextract import ReextractError, format_summary
-    from .reextract import reextract as run
-    from .seeds import SeedError
+    from ..archive import ArchiveError
+    from ..reextract import ReextractError, format_summary
+    from ..reextract import reextract as run
+    from ..seeds import SeedError
 
     if since is not None:
         from datetime import date

@@ -1,10 +1,12 @@
-"""CLI commands around the crawl: `seeds validate`, `seeds list` and `demo` (registered in cli.py)."""
+"""CLI commands around the crawl: `seeds validate`, `seeds list` and `demo` (registered in cli/__init__.py)."""
 
 from __future__ import annotations
 
 import click
 
-from .seeds import DEFAULT_SEEDS_DIR, SeedError, load_seeds
+from ..seeds import DEFAULT_SEEDS_DIR, SeedError, load_seeds
+from ..tables import format_table
+from .options import db_option, json_option
 
 
 @click.group()
@@ -29,7 +31,7 @@ def seeds_validate(path: str, allow: str | None) -> None:
 
     Example: diplomatic-crawler seeds validate seeds/ --allow-private-networks 10.20.0.0/16
     """
-    from .security import NetworkPolicy, parse_allow_setting, seed_host_refusals
+    from ..security import NetworkPolicy, parse_allow_setting, seed_host_refusals
 
     try:
         loaded = load_seeds(path)
@@ -50,7 +52,7 @@ def seeds_validate(path: str, allow: str | None) -> None:
 
 @seeds.command("list")
 @click.option("--path", default=DEFAULT_SEEDS_DIR, show_default=True, help="Seed directory or file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the parsed seeds as JSON.")
+@json_option("Print the parsed seeds as JSON.")
 def seeds_list(path: str, as_json: bool) -> None:
     """List the sites in the seed directory with their domain, country and entry points.
 
@@ -65,25 +67,23 @@ def seeds_list(path: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in loaded], ensure_ascii=False, indent=2))
         return
-    for s in loaded:
-        entries = f"{len(s.start_urls)} start, {len(s.sitemaps)} sitemap, {len(s.feeds)} feed"
-        click.echo(f"{s.name:<28} {s.domain:<32} {s.country or '--':<3} {entries}  {s.issuer or ''}".rstrip())
+    entries = "{} start, {} sitemap, {} feed".format
+    rows = [
+        [s.name, s.domain, s.country or "--", entries(len(s.start_urls), len(s.sitemaps), len(s.feeds)), s.issuer]
+        for s in loaded
+    ]
+    if rows:
+        click.echo(format_table(None, rows, min_widths=(27, 31, 2)))
 
 
 @click.command()
-@click.option(
-    "--db",
-    default="output/archive.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Archive to crawl into.",
-)
+@db_option()
 def demo(db: str) -> None:
     """Crawl two bundled sample diplomatic sites, served offline on 127.0.0.1, into the archive.
 
     Example: diplomatic-crawler demo --db output/archive.db
     """
-    from .demo.runner import next_steps, run_demo
+    from ..demo.runner import next_steps, run_demo
 
     code = run_demo(db, echo=click.echo)
     if code != 0:

@@ -1,4 +1,5 @@
-"""CLI commands around the archive's contents: `export`, `dataset`, `stats` and `browse` (registered in cli.py).
+"""CLI commands around the archive's contents: `export`, `dataset`, `stats` and `browse` (registered in
+cli/__init__.py).
 
 Thin layer over `diplomatic_crawler.export`; an `ExportError` becomes one clean line and exit status 1.
 """
@@ -13,28 +14,25 @@ from typing import Any
 
 import click
 
-from .export import FEED_FORMATS, FORMATS, ExportError, ExportFilter
-
-DEFAULT_DB = "output/archive.db"
-
-
-def _db_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--db",
-        default=DEFAULT_DB,
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help="The archive to read.",
-    )(func)
+from ..export import FEED_FORMATS, FORMATS, ExportError, ExportFilter
+from .options import (
+    db_option,
+    format_option,
+    json_option,
+    language_option,
+    output_option,
+    site_option,
+    until_option,
+)
 
 
 def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--since, --until, --site, --language, --query, --crawl, --new: turned into an `ExportFilter` `flt`."""
     options = [
         click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)."),
-        click.option("--until", metavar="DATE", help="Published on or before DATE (inclusive: 2024 = to 2024-12-31)."),
-        click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable)."),
-        click.option("--language", metavar="xx", help="Only articles in this ISO 639-1 language."),
+        until_option,
+        site_option,
+        language_option,
         click.option("--query", metavar="FTS", help="Full-text search (SQLite FTS5 syntax) on title and text."),
         click.option("--crawl", "crawl_id", type=int, metavar="ID", help="Only what crawl run ID added or changed."),
         click.option(
@@ -61,10 +59,10 @@ def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.command()
-@_db_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
+@db_option(read_only=True)
+@format_option(FORMATS)
 @_filter_options
-@click.option("-o", "--output", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@output_option()
 @click.option("--title", help="JSON Feed, Atom: the feed's title.")
 @click.option("--feed-url", help="JSON Feed, Atom: the URL the feed will be published at (Atom: also its id).")
 @click.option("--home-page-url", help="JSON Feed, Atom: the web page the feed belongs to.")
@@ -95,7 +93,7 @@ def export(
 
       diplomatic-crawler export --format jsonl --query 'sanctions' -o - | jq .title
     """
-    from .export import export_file
+    from ..export import export_file
 
     options: dict[str, Any] = {}
     if fmt in FEED_FORMATS:
@@ -112,7 +110,7 @@ def export(
 
 @click.command()
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@_db_option
+@db_option(read_only=True)
 @_filter_options
 @click.option("--jsonl", is_flag=True, help="Also write a JSON Lines copy (jsonl/), sharded like the Parquet files.")
 @click.option(
@@ -143,7 +141,7 @@ def dataset(
 
     Example: diplomatic-crawler dataset output/dataset-2025 --since 2025 --jsonl
     """
-    from .export.dataset import write_dataset
+    from ..export.dataset import write_dataset
 
     try:
         result = write_dataset(
@@ -166,8 +164,8 @@ def dataset(
 
 
 @click.command()
-@_db_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts) instead of a table.")
+@db_option(read_only=True)
+@json_option("Print JSON (for scripts) instead of a table.")
 def stats(db: str, as_json: bool) -> None:
     """Per-site figures: articles, first/last published, share without date or with empty text, and the last
     crawl that covered the site (when, status, new / updated / failed).
@@ -176,8 +174,8 @@ def stats(db: str, as_json: bool) -> None:
     """
     import json
 
-    from .export.filters import ArchiveReader
-    from .export.stats import archive_stats, format_stats
+    from ..export.filters import ArchiveReader
+    from ..export.stats import archive_stats, format_stats
 
     try:
         with ArchiveReader(db) as reader:
@@ -191,7 +189,7 @@ def stats(db: str, as_json: bool) -> None:
 
 
 @click.command()
-@_db_option
+@db_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("-p", "--port", type=int, default=8001, show_default=True, help="Port (0 picks a free one).")
 @click.option("--metadata-only", is_flag=True, help="Print the Datasette metadata for this archive and exit.")
@@ -206,7 +204,7 @@ def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
     import sys
     import tempfile
 
-    from .datasette import metadata_for, setting_args
+    from ..datasette import metadata_for, setting_args
 
     path = Path(db)
     if not path.is_file():
@@ -215,7 +213,7 @@ def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
     if metadata_only:
         click.echo(json.dumps(metadata, ensure_ascii=False, indent=2))
         return
-    from .archive import Archive, ArchiveError
+    from ..archive import Archive, ArchiveError
 
     try:
         Archive(path).close()  # apply pending migrations (the articles_browse view)

@@ -1,4 +1,4 @@
-"""CLI commands for onboarding and watching sites: `probe` and `health` (registered in cli.py)."""
+"""CLI commands for onboarding and watching sites: `probe` and `health` (registered in cli/__init__.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from .seeds import DEFAULT_SEEDS_DIR
+from ..seeds import DEFAULT_SEEDS_DIR
+from ..tables import format_table
+from .options import db_option, json_option
 
 # Exit status of `health`: 0 healthy, 1 error (click), 2 usage error (click), 3 at least one site flagged.
 EXIT_FLAGGED = 3
@@ -29,7 +31,7 @@ EXIT_FLAGGED = 3
 )
 @click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0), help="Seconds between requests.")
 @click.option("--timeout", default=15.0, show_default=True, type=click.FloatRange(1), help="Seconds per request.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was found (samples, requests) as JSON too.")
+@json_option("Print what was found (samples, requests) as JSON too.")
 def probe(
     url: str,
     name: str | None,
@@ -50,8 +52,8 @@ def probe(
 
     Example: diplomatic-crawler probe https://mfa.gov.az/en --country AZ
     """
-    from .probe import ProbeError, ProbeOptions, draft_seed, guess_name, probe_site
-    from .seeds import _NAME_RE
+    from ..probe import ProbeError, ProbeOptions, draft_seed, guess_name, probe_site
+    from ..seeds import _NAME_RE
 
     if name is not None and not _NAME_RE.match(name):
         raise click.BadParameter("lower-case letters, digits, '-' or '_'", param_hint="--name")
@@ -102,17 +104,6 @@ def probe(
         click.echo(f"  {report.test_crawl_command(str(target))}", err=err)
 
 
-def _table(rows: list[list[str]], right: set[int]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def _share(metric: dict[str, float | None]) -> str:
     recent, past = metric.get("recent"), metric.get("history")
     text = "-" if recent is None else f"{recent:.0%}"
@@ -130,7 +121,7 @@ def _per_run(metric: dict[str, float | None]) -> str:
 
 
 @click.command()
-@click.option("--db", default="output/archive.db", show_default=True, help="Archive to read (read-only).")
+@db_option(read_only=True)
 @click.option("--site", "site_names", help="Only these sites (comma-separated).")
 @click.option("--seeds", "seeds_path", help="Also list the sites of this seed directory that were never crawled.")
 @click.option("--recent", default=3, show_default=True, type=click.IntRange(1), help="Runs judged as the last runs.")
@@ -154,7 +145,7 @@ def _per_run(metric: dict[str, float | None]) -> str:
 )
 @click.option("--stale-after", type=click.FloatRange(0), help="Flag sites whose last run is older (hours).")
 @click.option("--runs", "show_runs", is_flag=True, help="Also print every run of each site.")
-@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+@json_option("Print the assessment as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only flags (nothing when every site is healthy: for cron).")
 def health(
     db: str,
@@ -181,8 +172,8 @@ def health(
 
     Example: diplomatic-crawler health --db output/archive.db --stale-after 48 --quiet
     """
-    from .health import HealthError, HealthOptions, check_health, load_runs
-    from .seeds import SeedError, load_seeds
+    from ..health import HealthError, HealthOptions, check_health, load_runs
+    from ..seeds import SeedError, load_seeds
 
     options = HealthOptions(
         recent=recent,
@@ -236,7 +227,7 @@ def health(
                     ]
                 )
             click.echo(f"Last {recent} run(s) per site, (in brackets) the {history} before them:")
-            click.echo(_table(rows, right={1, 4, 5, 6, 7, 8, 9}))
+            click.echo(format_table(rows[0], rows[1:], right={1, 4, 5, 6, 7, 8, 9}))
     if show_runs and not as_json:
         for site, site_runs in runs.items():
             click.echo(f"\n{site}:")
@@ -250,7 +241,7 @@ def health(
                     + ["-" if v is None else str(v) for v in values]
                     + [str(run.failed)]
                 )  # fmt: skip
-            click.echo(_table(rows, right=set(range(3, 15))))
+            click.echo(format_table(rows[0], rows[1:], right=range(3, 15)))
     if not as_json:
         if flagged and not quiet:
             click.echo("")

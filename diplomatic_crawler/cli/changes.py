@@ -1,5 +1,5 @@
 """CLI commands for what changed in archived articles: `changes` (a feed of revisions and withdrawals) and
-`diff` (two versions of one article, as text or HTML), registered in cli.py. Thin layer over `changes` and
+`diff` (two versions of one article, as text or HTML), registered in cli/__init__.py. Thin layer over `changes` and
 `diffpage`; bad input becomes one clean line and exit status 1."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from typing import Any, BinaryIO
 
 import click
 
-from .cli_export import DEFAULT_DB
+from .options import db_option, format_option, output_option, site_option
 
 
 def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
     """`read(conn)` on a read-only connection to `db`; archive and library errors as ClickException."""
-    from .changes import ChangesError
-    from .diffpage import DiffError
-    from .export import ExportError
-    from .readonly import ArchiveError, connect_read_only
+    from ..changes import ChangesError
+    from ..diffpage import DiffError
+    from ..export import ExportError
+    from ..readonly import ArchiveError, connect_read_only
 
     try:
         conn = connect_read_only(db)
@@ -33,20 +33,13 @@ def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
 
 
 @click.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
+@db_option(read_only=True)
 @click.option(
     "--since", metavar="WHEN", help="Only changes seen at or after WHEN: YYYY-MM-DD, an ISO time, 36h, 7d, 2w."
 )
-@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonfeed", "jsonl", "csv"]),
-    default="jsonfeed",
-    show_default=True,
-    help="Output format.",
-)
-@click.option("-o", "--output", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@site_option
+@format_option(["jsonfeed", "jsonl", "csv"], default="jsonfeed")
+@output_option()
 @click.option(
     "--base-url",
     metavar="URL",
@@ -69,8 +62,8 @@ def changes(
 
     Example: diplomatic-crawler changes --db output/archive.db --since 7d --site mfa-az -o changes.json
     """
-    from .changes import ChangesError, list_changes, parse_since, write_changes
-    from .export import write_output
+    from ..changes import ChangesError, list_changes, parse_since, write_changes
+    from ..export import write_output
 
     filters = {k: v for k, v in {"since": since, "sites": list(sites)}.items() if v}
 
@@ -91,13 +84,13 @@ def changes(
 
 @click.command()
 @click.argument("ref", metavar="URL|ID")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
+@db_option(read_only=True)
 @click.option(
     "--from", "old", type=click.IntRange(1), metavar="V", help="Earlier version (default: the one before --to)."
 )
 @click.option("--to", "new", type=click.IntRange(1), metavar="V", help="Later version (default: the current one).")
 @click.option("--html", "as_html", is_flag=True, help="A self-contained HTML page, both versions side by side.")
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-", help="Output file.")
+@output_option(default="-")
 @click.option("--base-url", metavar="URL", help="HTML: link the captures to this Datasette database URL.")
 def diff(ref: str, db: str, old: int | None, new: int | None, as_html: bool, output: str, base_url: str | None) -> None:
     """Two versions of one article: a unified diff of title and text with the changed date and authors, or
@@ -106,8 +99,8 @@ def diff(ref: str, db: str, old: int | None, new: int | None, as_html: bool, out
 
     Example: diplomatic-crawler diff https://mfa.gov.example/en/news/123 --html -o diff.html
     """
-    from .diffpage import DiffLinks, compared_versions, diff_page, unified_diff
-    from .export import write_output
+    from ..diffpage import DiffLinks, compared_versions, diff_page, unified_diff
+    from ..export import write_output
 
     pair = _archive_read(db, lambda conn: compared_versions(conn, ref, old, new))
     if as_html:
@@ -126,7 +119,7 @@ def diff(ref: str, db: str, old: int | None, new: int | None, as_html: bool, out
         stream.flush()
         return 1
 
-    from .export import ExportError
+    from ..export import ExportError
 
     try:
         write_output(output, write)

@@ -1,6 +1,6 @@
 """CLI commands around the enrichments: `similar` (a near-duplicate cluster) and `enrich` (back-fill).
 
-Registered in cli.py. The library does the work (`diplomatic_crawler.enrich`); these are thin layers.
+Registered in cli/__init__.py. The library does the work (`diplomatic_crawler.enrich`); these are thin layers.
 """
 
 from __future__ import annotations
@@ -11,17 +11,12 @@ from typing import Any
 
 import click
 
-DB_OPTION = click.option(
-    "--db",
-    default="output/archive.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The archive.",
-)
+from ..tables import format_table
+from .options import db_option, json_option, site_option
 
 
 def _open(db: str) -> Any:
-    from .archive import Archive, ArchiveError
+    from ..archive import Archive, ArchiveError
 
     if not Path(db).exists():
         raise click.ClickException(f"{db}: no such archive")
@@ -47,15 +42,15 @@ def _find(archive: Any, url: str) -> dict[str, Any] | None:
 
 @click.command()
 @click.argument("url")
-@DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the cluster as JSON.")
+@db_option()
+@json_option("Print the cluster as JSON.")
 def similar(url: str, db: str, as_json: bool) -> None:
     """List the near-duplicate cluster of URL (reposts of the same statement on other sites), with the
     estimated similarity of each copy, and the article's declared language versions.
 
     Example: diplomatic-crawler similar https://mfa.gov.az/en/news/no51221 --db output/archive.db
     """
-    from .enrich.clusters import ClusterIndex
+    from ..enrich.clusters import ClusterIndex
 
     archive = _open(db)
     try:
@@ -107,22 +102,28 @@ def similar(url: str, db: str, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     click.echo(f"cluster {found['cluster_id']}: {len(members)} article(s)")
-    for m in members:
-        sim = "  -  " if m["similarity"] is None else f"{m['similarity']:.2f}"
-        marker = "*" if m["canonical_url"] == key else " "
-        click.echo(
-            f"{marker} {sim}  {m['site'] or '':<20} {(m['published'] or '')[:10]:<10} "
-            f"{m['doc_type'] or '':<15} {m['canonical_url']}  {m['title'] or ''}".rstrip()
-        )
+    rows = [
+        [
+            "*" if m["canonical_url"] == key else "",
+            "-" if m["similarity"] is None else f"{m['similarity']:.2f}",
+            m["site"],
+            (m["published"] or "")[:10],
+            m["doc_type"],
+            m["canonical_url"],
+            m["title"],
+        ]
+        for m in members
+    ]
+    click.echo(format_table(None, rows, right={1}, min_widths=(1, 4, 19, 10, 14)))
     if versions:
         click.echo(f"language versions (statement group {found['statement_group']}):")
-        for v in versions:
-            click.echo(f"  {v['language'] or '??':<5} {v['site'] or '':<20} {v['canonical_url']}")
+        rows = [[v["language"] or "??", v["site"], v["canonical_url"]] for v in versions]
+        click.echo(format_table(None, rows, min_widths=(4, 19), indent="  "))
 
 
 @click.command()
-@DB_OPTION
-@click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
+@db_option()
+@site_option
 @click.option("--all", "redo", is_flag=True, help="Recompute every row, not only rows without enrichments.")
 def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
     """Fill doc_type, countries, clusters and statement groups for articles archived before these
@@ -130,7 +131,7 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
 
     Example: diplomatic-crawler enrich --db output/archive.db
     """
-    from .enrich.hooks import ENRICHMENT_ERROR, ArchiveEnricher, enrich_record
+    from ..enrich.hooks import ENRICHMENT_ERROR, ArchiveEnricher, enrich_record
 
     archive = _open(db)
     where = [] if redo else ["(doc_type IS NULL OR countries IS NULL OR cluster_id IS NULL)"]

@@ -1,4 +1,4 @@
-"""`diplomatic-crawler search`: full-text search of the archive (registered in cli.py).
+"""`diplomatic-crawler search`: full-text search of the archive (registered in cli/__init__.py).
 
 Thin layer over `diplomatic_crawler.search`. Exit status as grep's: 0 when articles match, 1 when none does
 (a line on standard error says so), 2 for an error (bad FTS5 query, unknown site, bad date, no archive), one
@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .cli_export import DEFAULT_DB
+from .options import db_option, json_option, language_option, site_option, until_option
 
 NO_MATCH = 1
 
@@ -22,16 +22,16 @@ class SearchFailed(click.ClickException):
 
 @click.command()
 @click.argument("query")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="The archive.")
-@click.option("--site", "sites", multiple=True, metavar="NAME", help="Only this site (repeatable).")
+@db_option(read_only=True)
+@site_option
 @click.option(
     "--since", metavar="WHEN", help="Published on or after WHEN: YYYY, YYYY-MM, YYYY-MM-DD, or 30d, 2w, 6m, 1y back."
 )
-@click.option("--until", metavar="DATE", help="Published on or before DATE (inclusive: 2024 = to 2024-12-31).")
-@click.option("--language", metavar="xx", help="Only articles in this ISO 639-1 language.")
+@until_option
+@language_option
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Show at most N articles.")
 @click.option("--quote", is_flag=True, help="Search the words as typed: no FTS5 operators or syntax.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of the hits (for scripts).")
+@json_option("Print a JSON array of the hits (for scripts).")
 def search(
     query: str, db: str, sites: tuple[str, ...], since: str | None, until: str | None, language: str | None,
     limit: int, quote: bool, as_json: bool,
@@ -51,8 +51,8 @@ def search(
     """
     import json
 
-    from .export import ExportError
-    from .search import quote_query, search_archive
+    from ..export import ExportError
+    from ..search import quote_query, search_archive
 
     fts = quote_query(query) if quote else query
     tty = not as_json and sys.stdout.isatty()

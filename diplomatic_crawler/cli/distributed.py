@@ -6,6 +6,9 @@ import json
 
 import click
 
+from ..tables import format_table
+from .options import json_option
+
 
 @click.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -26,8 +29,8 @@ def merge(shards: tuple[str, ...], target: str) -> None:
 
     Example: diplomatic-crawler merge output/shards/*.db -o output/archive.db
     """
-    from .archive import ArchiveError
-    from .merge import merge_shards
+    from ..archive import ArchiveError
+    from ..merge import merge_shards
 
     try:
         report = merge_shards(shards, target)
@@ -44,7 +47,7 @@ def frontier() -> None:
 def _frontier(redis_url: str, name: str):
     from scrapy.settings import Settings
 
-    from .distributed import DistributedError, Frontier, check_name
+    from ..distributed import DistributedError, Frontier, check_name
 
     try:
         settings = Settings({"REDIS_URL": redis_url, "DISTRIBUTED_PREFIX": f"diplomatic:{check_name('--name', name)}"})
@@ -65,7 +68,7 @@ _name_option = click.option(
 @frontier.command("status")
 @_redis_option
 @_name_option
-@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@json_option("Print the counts as JSON.")
 def frontier_status(redis_url: str, name: str, as_json: bool) -> None:
     """Queued and seen requests, archived articles, and each worker's state (busy, idle, dead).
 
@@ -79,8 +82,8 @@ def frontier_status(redis_url: str, name: str, as_json: bool) -> None:
         f"{status['prefix']}: {status['queued']} queued, {status['seen']} seen, {status['archived']} archived,"
         f" run {'active' if status['run_active'] else 'not running'}"
     )
-    for w in status["workers"]:
-        click.echo(f"  {w['worker']:<32} {w['state']:<5} {w['in_flight']} in flight")
+    if workers := [[w["worker"], w["state"], f"{w['in_flight']} in flight"] for w in status["workers"]]:
+        click.echo(format_table(None, workers, min_widths=(31, 4), indent="  "))
 
 
 @frontier.command("reset")
