@@ -49,7 +49,7 @@ QUALITY_FLOOR: dict[str, dict[str, float]] = {  # one figure a line: each commit
     "fundus-dev": {
         "body_f1": 0.955,
         "title_exact": 0.927,
-        "author_f1": 0.926,
+        "author_f1": 0.934,
         "date_acc": 1.000,
     },
     "htmldate-dev": {

@@ -80,3 +80,28 @@ TEASERS = "".join(f'<li><h3>Other story {i}</h3><a rel="author" href="/a/{i}">Pe
 def test_metadata_naming_the_first_author_only(byline: str, expected: list[str]) -> None:
     html = page(byline, "no").replace("</head>", LD_FIRST_AUTHOR + "</head>")
     assert extract_article(html, "https://www.mfa.example/no/news/1").authors == expected
+
+
+def signed(closing: str, container: str = "entry-content") -> str:
+    return (
+        "<html lang='de'><head><meta charset='utf-8'><title>Talks</title></head><body>"
+        f"<div class='{container}'><h1>Minister meets envoy</h1>{PROSE}{closing}"
+        "<p>Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte.</p></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("closing", "container", "expected"),
+    [
+        # The signature in one of the body's last two paragraphs, bold or italic only: a desk or a name.
+        ("<p><em>IN-Redaktion</em></p>", "entry-content", ["IN-Redaktion"]),
+        ("<p><strong>Jean-Luc Martin</strong></p>", "entry-content", ["Jean-Luc Martin"]),
+        ("<p><em>IN-Redaktion</em></p>", "entry post-63076 hentry", ["IN-Redaktion"]),  # an hAtom entry
+        # Emphasis that is no signature: a sentence, a label, lower-case words.
+        ("<p><em>Das Gespräch führte die Redaktion am Montag in Berlin.</em></p>", "entry-content", []),
+        ("<p><strong>Mehr zum Thema</strong></p>", "entry-content", []),
+        ("<p><em>wird fortgesetzt</em></p>", "entry-content", []),
+    ],
+)
+def test_a_signature_closing_the_body_is_its_byline(closing: str, container: str, expected: list[str]) -> None:
+    assert extract_article(signed(closing, container), "https://news.example/de/talks").authors == expected

@@ -175,7 +175,7 @@ def _walk(tree: HtmlElement, limit: int = 12) -> _Walk:
         # Substring tests before any closer look (a regular expression on every class cost four times as much).
         if cls is not None and ("uthor" in cls or "byl" in cls or "riter" in cls or "-by" in cls or "ournalist" in cls
                                 or "content" in cls or "body" in cls or "utor" in cls or "uteur" in cls
-                                or "yazar" in cls or "erfasser" in cls or "firma" in cls):
+                                or "yazar" in cls or "erfasser" in cls or "firma" in cls or "hentry" in cls):
             if len(bodies) < 4 and any(c in cls for c in _BODY_CLASSES):
                 bodies.append(el)
             if len(loose) < limit and _is_loose_byline_node(el):
@@ -381,7 +381,7 @@ BODY_CONTAINERS = (  # `@class and (...)`: elements without a class skip the sev
     ' or contains(@class, "article__body") or contains(@class, "story-body")))]'
 )
 _BODY_CLASSES = ("entry-content", "post-content", "post_content", "article-body", "article-content",
-                 "article__body", "story-body")
+                 "article__body", "story-body", "hentry")
 
 
 def body_containers(tree: HtmlElement) -> Iterator[HtmlElement]:
@@ -401,18 +401,35 @@ LEAD_MARKUP = "./strong | ./b | ./em | ./i"
 
 def _lead_byline(containers: list[HtmlElement]) -> list[str]:
     """A byline written as one of the first paragraphs of the article body, bold or italic only
-    ("<p><strong>Jane Doe</strong></p>", "<p><em>IN-Redaktion</em></p>").
+    ("<p><strong>Jane Doe</strong></p>"), or as its signature: one of its last two paragraphs, a desk or
+    a name of capitalised words only ("… the end of the statement.</p><p><em>IN-Redaktion</em></p>").
 
     Small CMS sites often type the reporter's name there instead of filling in the author field.
     """
     for container in containers:
         for paragraph in container.xpath(".//p[position() <= 4]"):
-            text = clean_text(paragraph.text_content())
-            marked = clean_text(" ".join(" ".join(b.itertext()) for b in paragraph.xpath(LEAD_MARKUP)))
-            if text and text == marked and len(text) <= 80 and (
-                    LEAD_BYLINE.match(text) or (len(text.split()) <= 3 and _is_desk(text))):
+            text = _marked_line(paragraph)
+            if text and (LEAD_BYLINE.match(text) or (len(text.split()) <= 3 and _is_desk(text))):
+                return [text]
+        paragraphs = container.xpath(".//p")
+        for paragraph in paragraphs[max(4, len(paragraphs) - 2):]:
+            text = _marked_line(paragraph)
+            if text and len(text) <= MAX_SIGNATURE_CHARS and (
+                    (len(text.split()) <= 3 and _is_desk(text)) or SIGNATURE.match(text)):
                 return [text]
     return []
+
+
+MAX_SIGNATURE_CHARS = 60
+# A signature: two to four words, each capitalised ("Jane Doe", "Jean-Luc Martin"); no sentence, no label.
+SIGNATURE = re.compile(r"^[A-ZÀ-ÞА-ЯΑ-Ω][\w'’.-]+(?:\s+[A-ZÀ-ÞА-ЯΑ-Ω][\w'’.-]+){1,3}$")
+
+
+def _marked_line(paragraph: HtmlElement) -> str | None:
+    """The paragraph's text where all of it is bold or italic and it is no longer than a byline."""
+    text = clean_text(paragraph.text_content())
+    marked = clean_text(" ".join(" ".join(b.itertext()) for b in paragraph.xpath(LEAD_MARKUP)))
+    return text if text and text == marked and len(text) <= 80 else None
 
 
 # A short text that says who wrote the page: "Von Anna Müller am 7.8.", "Auteur : Jean Dupont",
