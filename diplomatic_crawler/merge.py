@@ -307,6 +307,9 @@ def _merge_versions(
 def _renumber_versions(db: sqlite3.Connection, keys: Iterable[str]) -> None:
     """Number each article's versions 1, 2, ... in the order their content was fetched (`history` lists
     them by number)."""
+    summaries = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'revision_summaries'"
+    ).fetchone()
     for key in keys:
         numbers = [
             n
@@ -318,6 +321,10 @@ def _renumber_versions(db: sqlite3.Connection, keys: Iterable[str]) -> None:
         ]
         if numbers == list(range(1, len(numbers) + 1)):
             continue
+        # Stored word summaries are keyed by version number: renumbered, they would name other pairs (their
+        # hash check misses pairs of versions with the same text). The export computes them again instead.
+        if summaries:
+            db.execute("DELETE FROM revision_summaries WHERE canonical_url = ?", (key,))
         db.execute("UPDATE article_versions SET version = -version WHERE canonical_url = ?", (key,))
         for new, old in enumerate(numbers, 1):
             db.execute(

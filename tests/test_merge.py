@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,30 @@ def test_a_shards_own_versions_are_merged_once_in_time_order(tmp_path: Path) -> 
     assert "one version only" not in result.output
     assert [line.split()[0] for line in result.output.splitlines()[2:5]] == ["v1", "v2", "current"]
     assert "third text" in result.output
+
+
+def test_stored_summaries_of_renumbered_versions_are_not_used(tmp_path: Path) -> None:
+    """Merged in the other order, the versions are renumbered: the changes feed reads the same as one
+    computed without any stored summary (none is left keyed to a number that now names another pair)."""
+    from diplomatic_crawler.changes import list_changes
+
+    a = _changing_shard(
+        tmp_path / "w0.db", [("first text ", "2026-01-01T10:00:00+00:00"), ("second text ", "2026-01-02T10:00")]
+    )
+    b = _changing_shard(
+        tmp_path / "w1.db", [("first text ", "2026-01-01T12:00:00+00:00"), ("third text ", "2026-01-03T10:00")]
+    )
+    merged = tmp_path / "backward.db"
+    merge_shards([b, a], merged)
+    bare = tmp_path / "bare.db"
+    shutil.copy(merged, bare)
+    with sqlite3.connect(bare) as conn:
+        conn.execute("DELETE FROM revision_summaries")
+    feeds = []
+    for path in (merged, bare):
+        with sqlite3.connect(path) as conn:
+            feeds.append([(c["id"], c.get("summary")) for c in list_changes(conn)])
+    assert feeds[0] == feeds[1] and len(feeds[0]) >= 2
 
 
 def test_a_single_shard_keeps_its_versions(tmp_path: Path) -> None:
