@@ -41,6 +41,7 @@ __all__ = [
     "FIELDS_COMPARED",
     "ChangesError",
     "capture_of",
+    "keep_missing_summaries",
     "keep_summary",
     "list_changes",
     "paragraph_opcodes",
@@ -334,6 +335,29 @@ def keep_summary(db: Any, key: str, version: int) -> bool:
     changed, summary, added, removed = text_change(old_text, new_text)
     db.execute(_STORED, [key, version, old_hash, new_hash, int(changed), summary, added, removed])
     return True
+
+
+def keep_missing_summaries(db: Any, sites: Iterable[str] = ()) -> int:
+    """Store the summary of every revision that has no valid one (an archive written before
+    `revision_summaries`, a merge that renumbered versions, a stale row): what makes `changes` on an older
+    archive as fast as on a new one. Commits every 200 revisions; returns how many were stored. `db`: a
+    sqlite-utils Database open for writing (migrated)."""
+    sites = list(sites)
+    where = " AND a.site IN (" + ", ".join("?" * len(sites)) + ")" if sites else ""
+    missing = db.execute(
+        "SELECT v.canonical_url, v.version FROM article_versions v JOIN articles a ON a.canonical_url = v.canonical_url"
+        " LEFT JOIN article_versions n ON n.canonical_url = v.canonical_url AND n.version = v.version + 1"
+        + _SUMMARY_JOIN
+        + " WHERE s.summary IS NULL"
+        + where
+        + " ORDER BY v.canonical_url, v.version",
+        sites,
+    ).fetchall()
+    stored = 0
+    for start in range(0, len(missing), 200):
+        with db.atomic():
+            stored += sum(keep_summary(db, key, version) for key, version in missing[start : start + 200])
+    return stored
 
 
 def _revisions_sql(where: str, captures: bool, summaries: bool) -> str:

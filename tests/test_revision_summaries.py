@@ -196,3 +196,22 @@ def test_keep_summary_needs_both_hashes(archive_db: Path, tmp_path: Path) -> Non
     finally:
         conn.close()
     assert summary == text_change(old, new)[1]
+
+
+def test_enrich_stores_the_summaries_an_older_archive_lacks(archive_db: Path, tmp_path: Path) -> None:
+    """An archive written before the table (or whose summaries went stale) gets them from `enrich`; the
+    export reads them and stays the same byte for byte; a second run stores nothing."""
+    from click.testing import CliRunner
+
+    from diplomatic_crawler.cli import main
+
+    expected = _summaries(archive_db)
+    older = _copy(archive_db, tmp_path, "DELETE FROM revision_summaries")
+    assert _summaries(older) == []
+    result = CliRunner().invoke(main, ["enrich", "--db", str(older)])
+    assert result.exit_code == 0, result.output
+    assert f"; {len(expected)} revision summary(ies) stored" in result.output
+    assert _summaries(older) == expected
+    assert _exports(older) == _exports(archive_db)
+    again = CliRunner().invoke(main, ["enrich", "--db", str(older)])
+    assert again.exit_code == 0 and "revision summary" not in again.output

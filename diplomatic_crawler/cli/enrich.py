@@ -127,10 +127,12 @@ def similar(url: str, db: str, as_json: bool) -> None:
 @click.option("--all", "redo", is_flag=True, help="Recompute every row, not only rows without enrichments.")
 def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
     """Fill doc_type, countries, clusters and statement groups for articles archived before these
-    enrichments existed (or, with --all, recompute them after a rule change). No network access.
+    enrichments existed (or, with --all, recompute them after a rule change), and the stored word summaries
+    of revisions written before the archive kept them (what `changes` reads). No network access.
 
     Example: diplomatic-crawler enrich --db output/archive.db
     """
+    from ..changes import keep_missing_summaries
     from ..enrich.hooks import ENRICHMENT_ERROR, ArchiveEnricher, enrich_record
 
     archive = _open(db)
@@ -175,6 +177,7 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
                     )
                     enricher.after_write(record, "updated")
                     done += 1
+        summaries = keep_missing_summaries(archive.db, sites)
         clusters = archive.db.execute("SELECT count(DISTINCT cluster_id) FROM articles").fetchone()[0]
         groups = archive.db.execute("SELECT count(DISTINCT statement_group) FROM articles").fetchone()[0]
     finally:
@@ -183,4 +186,7 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
         raise click.ClickException(f"enrichment failed for all {failed} article(s): {first_error}")
     if failed:
         click.echo(f"enrichment failed for {failed} of {done} article(s): {first_error}", err=True)
-    click.echo(f"{done - failed} article(s) enriched; {clusters} cluster(s), {groups} statement group(s) in {db}")
+    click.echo(
+        f"{done - failed} article(s) enriched; {clusters} cluster(s), {groups} statement group(s) in {db}"
+        + (f"; {summaries} revision summary(ies) stored" if summaries else "")
+    )
