@@ -26,7 +26,7 @@ from .enrich.hooks import ArchiveEnricher, enrich_record
 from .export.schema import utc_instant
 from .ids import article_id
 from .migrations import ARTICLE_COLUMNS, HEALTH_COUNTERS, MIGRATIONS, SCHEMA_VERSION
-from .readonly import ArchiveError, connect_read_only, open_problem
+from .readonly import ArchiveError, connect_read_only, open_problem, placeholders
 from .versions import keep_previous
 
 try:
@@ -295,7 +295,7 @@ class Archive:
         params: list[str] = []
         if sites is not None:
             sites = list(sites)
-            sql += f" WHERE site IN ({', '.join('?' * len(sites))})"
+            sql += f" WHERE site IN ({placeholders(len(sites))})"
             params = sites
         return {url: when or "" for url, when in self.db.execute(sql, params)}
 
@@ -305,7 +305,7 @@ class Archive:
         params: list[str] = []
         if sites is not None:
             sites = list(sites)
-            sql += f" WHERE site IN ({', '.join('?' * len(sites))})"
+            sql += f" WHERE site IN ({placeholders(len(sites))})"
             params = sites
         return {url for (url,) in self.db.execute(sql, params)}
 
@@ -327,7 +327,7 @@ class Archive:
         sites = list(sites)
         sql = (
             "SELECT site, pattern, pages, articles, trapped FROM url_patterns"
-            f" WHERE site IN ({', '.join('?' * len(sites))})"
+            f" WHERE site IN ({placeholders(len(sites))})"
         )
         return {
             (site, pattern): {"pages": pages, "articles": articles, "trapped": trapped}
@@ -364,7 +364,7 @@ class Archive:
         sites = list(sites)
         sql = (
             f"SELECT canonical_url, {', '.join(self.SIGNALS)} FROM article_signals"
-            f" WHERE site IN ({', '.join('?' * len(sites))})"
+            f" WHERE site IN ({placeholders(len(sites))})"
         )
         return {row[0]: dict(zip(self.SIGNALS, row[1:], strict=True)) for row in self.db.execute(sql, sites)}
 
@@ -379,7 +379,7 @@ class Archive:
             for url, row in rows.items():
                 self.db.execute(
                     f"INSERT INTO article_signals (canonical_url, site, {cols}, updated)"
-                    f" VALUES (?, ?, {', '.join('?' * len(self.SIGNALS))}, ?)"
+                    f" VALUES (?, ?, {placeholders(len(self.SIGNALS))}, ?)"
                     f" ON CONFLICT(canonical_url) DO UPDATE SET {updates}, updated = excluded.updated",
                     [url, row.get("site"), *(row.get(c) for c in self.SIGNALS), now],
                 )
@@ -530,7 +530,7 @@ class Archive:
     def _insert_article(self, row: Mapping[str, Any]) -> None:
         self._article_columns(row)
         names = ", ".join(f"[{k}]" for k in row)
-        self.db.execute(f"INSERT INTO articles ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        self.db.execute(f"INSERT INTO articles ({names}) VALUES ({placeholders(len(row))})", list(row.values()))
 
     def _update_article(self, key: str, updates: Mapping[str, Any]) -> None:
         self._article_columns(updates)

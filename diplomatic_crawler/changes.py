@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 from .export.csvfile import FORMULA_PREFIXES, neutralise_cell
 from .export.schema import rfc3339  # loaded with csvfile already: no import statement per feed item
 from .ids import article_id as id_of_url
+from .readonly import placeholders
 
 __all__ = [
     "CHANGE_FORMATS",
@@ -343,7 +344,7 @@ def keep_missing_summaries(db: Any, sites: Iterable[str] = ()) -> int:
     archive as fast as on a new one. Commits every 200 revisions; returns how many were stored. `db`: a
     sqlite-utils Database open for writing (migrated)."""
     sites = list(sites)
-    where = " AND a.site IN (" + ", ".join("?" * len(sites)) + ")" if sites else ""
+    where = " AND a.site IN (" + placeholders(len(sites)) + ")" if sites else ""
     missing = db.execute(
         "SELECT v.canonical_url, v.version FROM article_versions v JOIN articles a ON a.canonical_url = v.canonical_url"
         " LEFT JOIN article_versions n ON n.canonical_url = v.canonical_url AND n.version = v.version + 1"
@@ -474,7 +475,7 @@ def list_changes(
         where.append("at >= ?")
         params.append(since)
     if sites:
-        where.append(f"site IN ({', '.join('?' * len(sites))})")
+        where.append(f"site IN ({placeholders(len(sites))})")
         params += sites
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     # Sorting the revisions newest first carries their texts: in memory, with room (connection settings only).

@@ -39,6 +39,7 @@ from scrapy.utils.asyncio import create_looping_call
 from .discovery import parse_date
 from .items import ArchivedArticle
 from .pipelines import ARTICLES_WRITTEN
+from .readonly import placeholders
 
 if TYPE_CHECKING:
     from typing import Self
@@ -420,7 +421,7 @@ class SharedKnownPages:
 
 def _read_known(path: Path, sites: list[str]) -> tuple[dict[str, str], list[str]]:
     """Known articles and pages of a merged archive, read-only (it is never migrated or locked here)."""
-    marks = ", ".join("?" * len(sites))
+    marks = placeholders(len(sites))
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:

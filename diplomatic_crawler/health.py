@@ -28,6 +28,7 @@ from typing import Any
 
 from .archive import COUNTERS, ArchiveError, connect_read_only
 from .migrations import HEALTH_COUNTERS
+from .readonly import placeholders
 
 __all__ = [
     "Flag",
@@ -179,7 +180,7 @@ def load_runs(path: str | Path, sites: Iterable[str] | None = None) -> dict[str,
         params: list[str] = []
         if sites is not None:
             wanted = list(sites)
-            sql += f" AND cs.site IN ({', '.join('?' * len(wanted))})"
+            sql += f" AND cs.site IN ({placeholders(len(wanted))})"
             params = wanted
         sql += " ORDER BY c.started, cs.crawl_id"
         rows = conn.execute(sql, params).fetchall()

@@ -27,6 +27,7 @@ from .archive import Archive, ArchiveError, connect_read_only, utcnow
 from .enrich.clusters import Signature, index_buckets
 from .export.schema import utc_instant
 from .migrations import SCHEMA_VERSION
+from .readonly import placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def _merge_crawls(db: sqlite3.Connection, shard: sqlite3.Connection, name: str, 
         values["crawl_id"] = mapping.get(values["crawl_id"], values["crawl_id"])
         names = ", ".join(f"[{c}]" for c in values)
         db.execute(
-            f"INSERT OR REPLACE INTO crawl_sites ({names}) VALUES ({', '.join('?' * len(values))})",
+            f"INSERT OR REPLACE INTO crawl_sites ({names}) VALUES ({placeholders(len(values))})",
             list(values.values()),
         )
     return mapping
@@ -184,7 +185,7 @@ def _merge_articles(
         found = cursor.fetchone()
         if found is None:
             names = ", ".join(f"[{k}]" for k in row)
-            db.execute(f"INSERT INTO articles ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+            db.execute(f"INSERT INTO articles ({names}) VALUES ({placeholders(len(row))})", list(row.values()))
             report.new += 1
             continue
         current = dict(zip([d[0] for d in cursor.description], found, strict=True))
@@ -271,7 +272,7 @@ def _add_version(db: sqlite3.Connection, values: dict[str, Any], touched: set[st
     ).fetchone()
     values = {**values, "version": number}
     names = ", ".join(f"[{k}]" for k in values)
-    db.execute(f"INSERT INTO article_versions ({names}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+    db.execute(f"INSERT INTO article_versions ({names}) VALUES ({placeholders(len(values))})", list(values.values()))
     touched.add(key)
     return True
 
@@ -369,7 +370,7 @@ def _merge_enrichment_tables(db: sqlite3.Connection, shard: sqlite3.Connection) 
             continue
         cols = [c for c in _columns(shard, table) if c in set(_columns(db, table))]
         names = ", ".join(f"[{c}]" for c in cols)
-        marks = ", ".join("?" * len(cols))
+        marks = placeholders(len(cols))
         db.executemany(
             f"INSERT OR IGNORE INTO [{table}] ({names}) VALUES ({marks})",
             (tuple(r) for r in shard.execute(f"SELECT {names} FROM [{table}]")),
@@ -406,4 +407,4 @@ def _merge_record_tables(db: sqlite3.Connection, shard: sqlite3.Connection, craw
             if db.execute(f"SELECT 1 FROM [{table}] WHERE {match}", [row[c] for c in same]).fetchone():
                 continue
             names = ", ".join(f"[{c}]" for c in row)
-            db.execute(f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+            db.execute(f"INSERT INTO [{table}] ({names}) VALUES ({placeholders(len(row))})", list(row.values()))

@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any
 
 from .captures import read_body
+from .readonly import placeholders
 from .versions import article_history
 
 __all__ = ["JSON_COLUMNS", "capture_text", "paragraphs", "reading_page"]
@@ -47,7 +48,7 @@ def _ids_of(conn: sqlite3.Connection, urls: list[str]) -> dict[str, str]:
     """Archived article ids of these URLs (canonical or fetched)."""
     if not urls:
         return {}
-    marks = ", ".join("?" * len(urls))
+    marks = placeholders(len(urls))
     found: dict[str, str] = {}
     for canonical, url, aid in conn.execute(
         f"SELECT canonical_url, url, article_id FROM articles WHERE canonical_url IN ({marks}) OR url IN ({marks})",

@@ -10,7 +10,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SQLITE_HEADER", "ArchiveError", "connect_read_only", "open_problem"]
+__all__ = ["SQLITE_HEADER", "ArchiveError", "connect_read_only", "open_problem", "placeholders"]
+
+
+def placeholders(count: int) -> str:
+    """`?, ?, ?` for `count` values: the one builder of `IN (...)` lists and `VALUES (...)` rows."""
+    return ", ".join("?" * count)
 
 
 class ArchiveError(RuntimeError):

@@ -29,6 +29,7 @@ from .enrich.hooks import item_extra
 from .enrich.pdf import extract_pdf_enriched, is_pdf
 from .extraction import Article
 from .items import ArchivedArticle
+from .readonly import placeholders
 from .seeds import DEFAULT_SEEDS_DIR, Seed, SeedError, curated_seeds_dir, load_seeds, seed_from_bytes
 from .tables import format_table
 from .workers import ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
@@ -159,7 +160,7 @@ def _tasks(archive: Archive, sites: list[str], since: str | None) -> list[_Task]
     )
     params: list[Any] = []
     if sites:
-        sql += f" AND a.site IN ({', '.join('?' * len(sites))})"
+        sql += f" AND a.site IN ({placeholders(len(sites))})"
         params += sites
     if since:
         sql += " AND coalesce(substr(a.published, 1, 10), substr(a.first_seen, 1, 10)) >= ?"

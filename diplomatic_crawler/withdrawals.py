@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .archive import Archive, ArchiveError, get_archive, utcnow
+from .readonly import placeholders
 from .status_tracking import ArchivedPageMiddleware
 
 if TYPE_CHECKING:
@@ -106,9 +107,9 @@ def recheck_candidates(archive: Archive, sites: Iterable[str], days: int, now: d
     since = ((now or datetime.now(UTC)) - timedelta(days=days)).replace(microsecond=0)
     day = since.date().isoformat()
     sql = (
-        "SELECT canonical_url, url, site FROM articles WHERE site IN ({}) AND (first_seen >= ? OR"
-        " substr(published, 1, 10) >= ?) ORDER BY coalesce(published, first_seen) DESC"
-    ).format(", ".join("?" * len(sites)))
+        f"SELECT canonical_url, url, site FROM articles WHERE site IN ({placeholders(len(sites))}) AND"
+        " (first_seen >= ? OR substr(published, 1, 10) >= ?) ORDER BY coalesce(published, first_seen) DESC"
+    )
     return list(archive.db.execute(sql, [*sites, since.isoformat(), day]))
 
 

@@ -29,7 +29,8 @@ EDGE_CASES = """<html><body>
 <div class="author post-author">post author</div><p class="the__author x">bem</p><a href="/autoren/k">k</a>
 <a>no href</a><a href="https://x.org/journalist/j">j</a><div class="">empty class</div>
 <div itemprop="articleBody"><p>b</p></div><section class="entry-content wide"><p>c</p></section>
-<div class="story-body__inner">d</div><div class="x" id="article-body">id only: no</div>
+<div class="story-body__inner">d</div><article class="post hentry">e</article>
+<div class="x" id="article-body">id only: no</div>
 <time>no class</time><span class="date">7 December 2021</span><div id="update-date">u</div>
 <div class="meta"><b>1</b><b>2</b><b>3</b><b>4</b><!-- c --><!-- c --></div>
 <div class="meta"><b>1</b><b>2</b><b>3</b><b>4</b><b>5</b></div><li class="posted-on">p</li>

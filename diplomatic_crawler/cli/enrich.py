@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..readonly import placeholders
 from ..tables import format_table
 from .options import db_option, json_option, site_option
 
@@ -139,7 +140,7 @@ def enrich(db: str, sites: tuple[str, ...], redo: bool) -> None:
     where = [] if redo else ["(doc_type IS NULL OR countries IS NULL OR cluster_id IS NULL)"]
     params: list[Any] = []
     if sites:
-        where.append(f"site IN ({', '.join('?' * len(sites))})")
+        where.append(f"site IN ({placeholders(len(sites))})")
         params.extend(sites)
     sql = "SELECT canonical_url FROM articles"
     if where:

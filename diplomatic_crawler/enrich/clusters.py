@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..readonly import placeholders
 from .folding import fold as _fold
 
 __all__ = ["ClusterIndex", "Signature", "cluster_id_for", "pack_signature", "shingles", "signature", "unpack_signature"]
@@ -270,7 +271,7 @@ class ClusterIndex:
                 chunk = matches[start : start + 500]
                 sql = (
                     "SELECT DISTINCT cluster_id FROM articles WHERE cluster_id IS NOT NULL"
-                    f" AND canonical_url IN ({', '.join('?' * len(chunk))})"
+                    f" AND canonical_url IN ({placeholders(len(chunk))})"
                 )
                 clusters.update(c for (c,) in db.execute(sql, chunk))
             cluster = min(clusters) if clusters else cluster_id_for(key)
@@ -278,7 +279,7 @@ class ClusterIndex:
             if others:
                 self.merges += len(others)
                 db.execute(
-                    f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({', '.join('?' * len(others))})",
+                    f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({placeholders(len(others))})",
                     [cluster, *others],
                 )
             self.store(key, sig)

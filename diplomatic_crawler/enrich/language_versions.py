@@ -28,6 +28,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 import lxml.html
 
+from ..readonly import placeholders
+
 __all__ = ["Alternate", "StatementGroups", "find_alternates", "is_home_url"]
 
 logger = logging.getLogger(__name__)
@@ -207,9 +209,9 @@ class StatementGroups:
                 [key, alt["url"], alt.get("hreflang"), alt.get("source")],
             )
         members = {key} | {a["url"] for a in alternates}
-        placeholders = ", ".join("?" * len(members))
+        marks = placeholders(len(members))
         rows = db.execute(
-            f"SELECT url, statement_group FROM statement_members WHERE url IN ({placeholders})", list(members)
+            f"SELECT url, statement_group FROM statement_members WHERE url IN ({marks})", list(members)
         ).fetchall()
         groups = sorted({g for _, g in rows})
         if not alternates:
@@ -220,7 +222,7 @@ class StatementGroups:
             return group
         union = set(members)
         if groups:
-            g_placeholders = ", ".join("?" * len(groups))
+            g_placeholders = placeholders(len(groups))
             union |= {
                 u
                 for (u,) in db.execute(
@@ -235,7 +237,7 @@ class StatementGroups:
         group = groups[0] if groups else _group_id(members)
         if len(groups) > 1:
             others = groups[1:]
-            g_placeholders = ", ".join("?" * len(others))
+            g_placeholders = placeholders(len(others))
             db.execute(
                 f"UPDATE statement_members SET statement_group = ? WHERE statement_group IN ({g_placeholders})",
                 [group, *others],
@@ -251,7 +253,7 @@ class StatementGroups:
                 [url, group],
             )
         db.execute(
-            f"UPDATE articles SET statement_group = ? WHERE canonical_url IN ({placeholders})", [group, *members]
+            f"UPDATE articles SET statement_group = ? WHERE canonical_url IN ({marks})", [group, *members]
         )
         return group
 
@@ -262,7 +264,7 @@ class StatementGroups:
             chunk = ordered[start : start + 500]
             sql = (
                 "SELECT canonical_url, site, language FROM articles WHERE language IS NOT NULL"
-                f" AND canonical_url IN ({', '.join('?' * len(chunk))})"
+                f" AND canonical_url IN ({placeholders(len(chunk))})"
             )
             for url, site, language in self.db.execute(sql, chunk):
                 slot = (site, language)

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from .. import __version__
+from ..readonly import placeholders
 from .dataset import DatasetStats
 from .filters import ArchiveReader, ExportFilter
 from .parquet import arrow_schema, column_docs
@@ -157,7 +158,7 @@ def _crawls(reader: ArchiveReader, stats: DatasetStats) -> list[tuple[Any, ...]]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows += reader.query(
-            f"SELECT id, started, finished, status, args FROM crawls WHERE id IN ({', '.join('?' * len(chunk))})"
+            f"SELECT id, started, finished, status, args FROM crawls WHERE id IN ({placeholders(len(chunk))})"
             " ORDER BY id",
             chunk,
         )

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..readonly import placeholders
 from .schema import ExportSchema, record_from_row
 
 __all__ = ["ArchiveReader", "ExportError", "ExportFilter", "parse_date_bound"]
@@ -162,7 +163,7 @@ class ArchiveReader:
         shell`, `fetch` and `parse`, are not among them."""
         if "crawls" not in self.tables:
             return []
-        marks = ", ".join("?" * len(SUCCESSFUL_STATUSES))
+        marks = placeholders(len(SUCCESSFUL_STATUSES))
         found: list[int] = []
         for crawl_id, sites in self.query(
             f"SELECT id, sites FROM crawls WHERE status IN ({marks}) AND finished IS NOT NULL ORDER BY id DESC",
@@ -220,7 +221,7 @@ class ArchiveReader:
             where.append(f"substr({table}.published, 1, 10) <= ?")
             params.append(flt.until)
         if flt.sites:
-            where.append(f"{table}.site IN ({', '.join('?' * len(flt.sites))})")
+            where.append(f"{table}.site IN ({placeholders(len(flt.sites))})")
             params.extend(flt.sites)
         if flt.language:
             where.append(f"{table}.language = ?")

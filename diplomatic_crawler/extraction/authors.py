@@ -375,10 +375,10 @@ def _is_organisation(name: str, orgs: set[str]) -> bool:
     return False
 
 
-BODY_CONTAINERS = (  # `@class and (...)`: elements without a class skip the seven tests
+BODY_CONTAINERS = (  # `@class and (...)`: elements without a class skip the eight tests
     './/*[@itemprop="articleBody" or (@class and (contains(@class, "entry-content") or contains(@class, "post-content")'
     ' or contains(@class, "post_content") or contains(@class, "article-body") or contains(@class, "article-content")'
-    ' or contains(@class, "article__body") or contains(@class, "story-body")))]'
+    ' or contains(@class, "article__body") or contains(@class, "story-body") or contains(@class, "hentry")))]'
 )
 _BODY_CLASSES = ("entry-content", "post-content", "post_content", "article-body", "article-content",
                  "article__body", "story-body", "hentry")

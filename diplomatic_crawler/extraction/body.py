@@ -286,7 +286,7 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
 
 def _balanced_continues(precise: str, balanced: str) -> bool:
     """Whether the balanced run is the same article, longer: at least twice as long, holding (nearly) all
-    of the precision run's words, adding mostly prose (seven tenths of the added characters) and mostly
+    of the precision run's words, adding mostly prose (four fifths of the added characters) and mostly
     after the precision run's start (reader comments and reviews above the article are not its
     continuation), and not repeating itself (a run that takes in teasers and page chrome holds
     paragraphs twice).
@@ -311,7 +311,7 @@ def _balanced_continues(precise: str, balanced: str) -> bool:
             added += len(paragraph)
             added_prose += len(paragraph) if _is_prose(paragraph) else 0
             ahead += 0 if started else len(paragraph)
-    return repeated <= 0.05 * len(balanced) and added_prose >= 0.7 * added and ahead <= 0.5 * added
+    return repeated <= 0.05 * len(balanced) and added_prose >= 0.8 * added and ahead <= 0.5 * added
 
 
 HTML_PARAGRAPH = re.compile(r"<p[\s>]", re.I)
