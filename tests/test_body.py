@@ -228,3 +228,13 @@ def test_reader_addressed_closing_lines_are_not_the_article(closing: str, droppe
 def test_a_disclosure_over_the_article_is_not_the_article(opening: str, dropped: bool) -> None:
     kept = trim_edges([opening, *PARTS], title="Talks on the peace process", authors=[])
     assert kept == (PARTS if dropped else [opening, *PARTS])
+
+
+@pytest.mark.parametrize("empty", ["<em></em>", "<i></i>", "<b></b>", "<q></q>", "<em id='anchor'></em>"])
+def test_text_after_an_empty_element_is_kept(empty: str) -> None:
+    """trafilatura's precision mode drops an empty element with the text that follows it."""
+    body = "".join(map(_p, PARTS[:2])) + f"<p>{empty}{PARTS[2]}</p><h2>{empty}Where the talks go next</h2>" \
+        + "".join(map(_p, PARTS[3:]))
+    text = extract_article(_page(body), URL).text
+    assert all(part in text for part in PARTS)
+    assert "Where the talks go next" in text

@@ -146,6 +146,23 @@ def remove_chrome(tree: HtmlElement) -> None:
         node.drop_tree()
 
 
+# trafilatura's precision mode deletes empty elements together with their tails (`prune_html`), so the text
+# after an empty `<em></em>` or `<div></div>` inside a paragraph is lost ("Wieso sind Autobank-Kredite …"
+# gone from a heading after an empty anchor box). The balanced mode keeps those tails; empty elements are
+# dropped here the balanced way, before either run.
+EMPTY_DROPPABLE = frozenset(getattr(trafilatura.settings, "CUT_EMPTY_ELEMS", ())) or frozenset(
+    {"b", "blockquote", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "i", "li", "p", "q", "section", "span",
+     "strong"})
+
+
+def drop_empty_keeping_tails(tree: HtmlElement) -> None:
+    """Remove elements with neither text nor children, keeping the text that follows them."""
+    empty = [n for n in tree.iter(*EMPTY_DROPPABLE) if n.text is None and len(n) == 0 and n.tail and n.tail.strip()]
+    for node in empty:
+        if node.getparent() is not None:
+            node.drop_tag()
+
+
 def join_split_body(tree: HtmlElement) -> None:
     """Join an article body split into several containers of the same class (between them: ads, images,
     newsletter boxes) into the first one, which is the one trafilatura reads: it takes the first element

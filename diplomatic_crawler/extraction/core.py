@@ -18,6 +18,7 @@ from .authors import find_authors, normalise_authors
 from .body import (
     SHORT_BODY_CHARS,
     body_paragraphs,
+    drop_empty_keeping_tails,
     join_split_body,
     joiners_to_keep,
     protect_joiners,
@@ -158,6 +159,7 @@ def extract_parsed(
             protect_joiners(page)
         apply_remove(page, hints.selectors.get("remove"))
         remove_chrome(page)
+        drop_empty_keeping_tails(page)
         unwrap_layout_tables(page)
         join_split_body(page)
         return page
