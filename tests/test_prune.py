@@ -14,12 +14,13 @@ from trafilatura import xpaths
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.settings import Extractor
 
-import diplomatic_crawler.extraction.body  # noqa: F401 - installs the selectors, as every extraction does
+from diplomatic_crawler.compat import install_speedups
 from diplomatic_crawler.demo.sitegen import SiteSpec, _article_html, sample_articles
 from diplomatic_crawler.extraction import prune
 from diplomatic_crawler.extraction.document import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
+install_speedups()  # the selectors, as every extraction installs them
 EVAL_DIR = Path(os.environ.get("DIPLOMATIC_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 
 EDGE_CASES = """<html><body>

@@ -22,9 +22,6 @@ from trafilatura.xpaths import BODY_XPATH
 
 from .metadata import nested_deeper
 from .prune import CachedPattern
-from .prune import install as _install_fast_pruning
-
-_install_fast_pruning()  # trafilatura's pruning XPaths -> equivalent selectors at a fifth of the CPU (see prune.py)
 
 # Class names of blocks that are page chrome wherever they appear inside the article container.
 # One regex over each element's class attribute is several times faster than the equivalent XPath.

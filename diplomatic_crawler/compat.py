@@ -1,0 +1,73 @@
+"""The libraries whose internals this project uses, the releases it was tested with, and the one place
+where its speed-ups of them are installed.
+
+A speed-up that reaches into another library (trafilatura's pruning expressions, see
+`extraction/prune.py`) is installed by `install_speedups()`, on a worker's first extraction, only when the
+installed release is in the tested range; outside it, one log line says so and the library's own code
+runs: the same text, slower, and never a broken crawl. pyproject.toml declares the same ranges
+(tests/test_compat.py holds the two together), so pip does not pick an untested release by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from importlib.metadata import PackageNotFoundError, version
+
+__all__ = ["TESTED", "install_speedups", "tested", "within"]
+
+logger = logging.getLogger(__name__)
+
+# distribution -> (lowest tested release, first release not tested), and what of it is used.
+TESTED: dict[str, tuple[str, str]] = {
+    "trafilatura": ("2.3", "2.4"),  # xpaths (prune.py), utils (document.py), settings.CUT_EMPTY_ELEMS (body.py)
+    "dateparser": ("1.2", "1.6"),  # timezone_parser, languages.loader, data.languages_info (dates, date_languages)
+    "scrapy": ("2.19", "2.20"),  # Downloader.active and slots (queues.py), engine.close_spider_async
+    "scrapy-redis": ("0.9", "0.10"),  # Scheduler and RFPDupeFilter subclassed (scheduler.py)
+}
+
+_NUMBERS = re.compile(r"\d+")
+_installed: bool | None = None  # once a process: whether the speed-ups are in place
+
+
+def _key(release: str) -> tuple[int, ...]:
+    """"2.3.1" -> (2, 3, 1); a pre-release suffix ("2.4.0rc1") counts as its numbers."""
+    return tuple(int(n) for n in _NUMBERS.findall(release.split("+")[0])[:3])
+
+
+def within(release: str, low: str, high: str) -> bool:
+    key = _key(release)
+    return _key(low) <= key < _key(high)
+
+
+def tested(distribution: str) -> bool:
+    """Whether the installed release of `distribution` is in its tested range (False when not installed)."""
+    try:
+        release = version(distribution)
+    except PackageNotFoundError:
+        return False
+    return within(release, *TESTED[distribution])
+
+
+def install_speedups() -> bool:
+    """Install the speed-ups of other libraries once per process; True when they are in place."""
+    global _installed
+    if _installed is not None:
+        return _installed
+    _installed = tested("trafilatura")
+    if not _installed:
+        low, high = TESTED["trafilatura"]
+        logger.warning("trafilatura %s is outside the tested releases (>=%s,<%s): its own pruning runs (same "
+                       "text, slower)", _release("trafilatura"), low, high)
+        return False
+    from .extraction import prune
+
+    prune.install()
+    return True
+
+
+def _release(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "(not installed)"
