@@ -309,6 +309,13 @@ class Archive:
             params = sites
         return {url for (url,) in self.db.execute(sql, params)}
 
+    def alias_pages(self, sites: Iterable[str]) -> set[str]:
+        """URLs seen before as copies of another page (a tracking or print address whose rel=canonical, or
+        redirect, names the archived article), for `sites`."""
+        sites = list(sites)
+        sql = f"SELECT url FROM pages WHERE kind = 'alias' AND site IN ({placeholders(len(sites))})"
+        return {url for (url,) in self.db.execute(sql, sites)}
+
     def add_pages(self, rows: Iterable[Mapping[str, Any]]) -> None:
         rows = [dict(r) for r in rows]
         if not rows:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from faultserver import FaultServer, Reply, crawl, make_site, served, stats_value, write_seed
 
 EDIT = "<p>Correction: the meeting took place in the capital, not at the border, as first reported.</p>"
@@ -105,3 +106,45 @@ def test_listing_only_site_rechecks_its_newest_articles_conditionally(tmp_path: 
     assert stats_value(second.stderr, "diplomatic/mfa/not_modified") == 2
     assert _with_edit(db) == 1 and len(_versions(db)) == 1
     assert len(server.hits) <= 3 + 3  # robots.txt, listing page(s), the 3 rechecks
+
+
+@pytest.mark.parametrize("concurrency", ["1", "8"])
+def test_feed_date_of_a_tracking_link_refetches_its_canonical_article(tmp_path: Path, concurrency: str) -> None:
+    """A feed whose links carry a tracking parameter the crawl does not strip (`?xtor=RSS-1`): each link is
+    a copy of the archived article (its rel=canonical names it). When the feed's `updated` of one changes,
+    the copy and the archived article are asked again and the article gets a new version, whichever of
+    the copy and the article was fetched first in the first run (the home page links the articles too)."""
+    server, spec = make_site(tmp_path, "mfa", 6)
+    slugs = [a.slug for a in sorted(spec.articles, key=lambda a: a.published, reverse=True)]
+    updated = dict.fromkeys(slugs, "2024-03-01T09:00:00+01:00")
+
+    def feed(path: str, query: dict[str, list[str]]) -> Reply:
+        link = server.base_url + "/news/{}.html?xtor=RSS-1"
+        entries = "".join(
+            f'<entry><title>{s}</title><link href="{link.format(s)}"/><updated>{updated[s]}</updated></entry>'
+            for s in slugs
+        )
+        return Reply(200, f'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>{entries}</feed>'.encode())
+
+    server.route("/feed.xml", feed)
+    seeds = tmp_path / "seeds"
+    write_seed(seeds, "mfa", server.netloc, sitemaps=[])
+    db = tmp_path / "a.db"
+    settings = {
+        "ARCHIVE_DB": str(db),
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+    }
+    with served(server):
+        first = crawl("-a", f"seeds={seeds}", **settings)
+        server.hits.clear()
+        _edit(server, slugs[1])
+        updated[slugs[1]] = "2024-03-01T11:00:00+01:00"  # still years before our first fetch
+        second = crawl("-a", f"seeds={seeds}", **settings)
+        asked = sorted(h.path for h in server.hits if h.path.startswith("/news/2"))
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert second.returncode == 0, second.stderr[-3000:]
+    page = f"/news/{slugs[1]}.html"
+    assert asked == [page, f"{page}?xtor=RSS-1"]  # the copy the feed names, then the article itself
+    assert _with_edit(db) == 1 and list(_versions(db)) == [f"{server.base_url}{page}"]
+    assert stats_value(second.stderr, "diplomatic/mfa/refetch_changed") == 1

@@ -101,6 +101,8 @@ def test_default_setting_refuses_a_loopback_seed_before_any_request(tmp_path: Pa
     assert "Blocked request" not in result.stderr and "Traceback" not in result.stderr
     assert allowed.returncode == 0, allowed.stderr[-3000:]
     assert _count(db) == 3
+    validated = CliRunner().invoke(main, ["seeds", "validate", str(seeds)])  # says the same, word for word
+    assert validated.exit_code == 1 and lines[0] in validated.output.splitlines()[-1], validated.output
 
 
 @pytest.mark.parametrize(

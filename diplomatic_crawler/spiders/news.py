@@ -149,6 +149,7 @@ class NewsSpider(scrapy.Spider):
         self.known_pages = self.archive.known_pages(self.seeds)
         # What discovery and the page said of each article last time (lastmod, feed updated, validators).
         self.signals = self.archive.article_signals(self.seeds)
+        self.alias_pages = self.archive.alias_pages(self.seeds)  # copies of archived articles (tracking links)
         self.pending_signals: dict[str, dict[str, Any]] = {}
         self.recheck_newest = settings.getint("RECHECK_NEWEST_ARTICLES", 10)
         # Link patterns that yield no new article are followed a few pages only (see traps.py).
@@ -329,6 +330,8 @@ class NewsSpider(scrapy.Spider):
                 self.inc(seed.name, "skipped_known")
             return req
         if key in self.known_pages and not self.refetch_non_articles:
+            if (req := self._refetch_alias(url, seed, key, said)) is not None:
+                return req
             self.inc(seed.name, "skipped_known")
             return None
         if said:
@@ -348,6 +351,23 @@ class NewsSpider(scrapy.Spider):
         if req := self._request(url, seed, kind="page", key=key):
             self._conditional(req, key)
             req.meta["signals"] = said  # recorded once the page has been fetched (or is unchanged)
+        return req
+
+    def _refetch_alias(self, url: str, seed: Seed, key: str, said: dict[str, str]) -> Request | None:
+        """A copy of an archived article (a feed's tracking link, a print view: its page names the article
+        as canonical) that discovery says has changed: asked again, and its canonical page with it
+        (`parse_page`), since what discovery says is kept under the address discovery gives. None when it
+        says nothing new (what it says is kept for the next run)."""
+        if not said or key not in self.alias_pages:
+            return None
+        ((source, value),) = said.items()
+        stored = self.signals.get(key, {}).get(source)
+        if stored is None or stored == value:
+            self._note_signals(key, seed.name, said)
+            return None
+        self.inc(seed.name, "refetch_changed")
+        if req := self._request(url, seed, kind="page", key=key):
+            req.meta["signals"] = said
         return req
 
     def _changed(self, key: str, site: str, changed: datetime | None, said: dict[str, str]) -> bool:
@@ -558,9 +578,15 @@ class NewsSpider(scrapy.Spider):
                 # site: archive the canonical page itself, fetched under its own address.
                 self.seen_articles.discard(item.key)
                 self._remember(requested_key or own_key, site, "alias")
-                if item.key not in self.known and (req := self._request(item.key, seed, kind="page")):
+                # Asked again because discovery said the copy changed: the archived article is asked too.
+                said = response.meta.get("signals") or {}
+                self._note_signals(requested_key or own_key, site, said)
+                if (item.key not in self.known or said) and (req := self._request(item.key, seed, kind="page")):
                     req.meta["via_canonical"] = True
                     req.dont_filter = False
+                    if said and item.key in self.known:
+                        self._conditional(req, item.key)
+                        req.meta["signals"] = said
                     yield req
                 self.inc(site, "non_article")
                 return
@@ -683,6 +709,10 @@ class NewsSpider(scrapy.Spider):
         restamp = bool(response.meta.get("restamp"))  # read again without the site's timestamp
         if key in self.seen_articles and not restamp:
             self.inc(seed.name, "duplicate")
+            if (requested := response.meta.get("key")) and requested != key:
+                # A copy of an article archived this run (a feed's tracking link, fetched after the article
+                # itself): an alias, so that what discovery says of it next time still counts.
+                self._remember(requested, seed.name, "alias")
             return None
         self.seen_articles.add(key)
         self.seen_keys.add(key)
