@@ -44,7 +44,7 @@ CEILINGS: dict[str, dict[str, str]] = {"htmldate-dev": {"date_wrong": HTMLDATE}}
 # commit as each improvement; the gate fails when a figure drops below its pin by more than NOISE.
 QUALITY_FLOOR: dict[str, dict[str, float]] = {  # one figure a line: each commit raises only its own
     "aeb": {
-        "body_f1": 0.975,
+        "body_f1": 0.976,
     },
     "fundus-dev": {
         "body_f1": 0.955,
@@ -56,7 +56,7 @@ QUALITY_FLOOR: dict[str, dict[str, float]] = {  # one figure a line: each commit
         "date_acc": 0.921,
     },
     "trafilatura-dev": {
-        "snippet_f1": 0.938,
+        "snippet_f1": 0.942,
         "title_exact": 0.902,
         "author_f1": 0.755,
         "date_acc": 0.886,

@@ -238,3 +238,45 @@ def test_text_after_an_empty_element_is_kept(empty: str) -> None:
     text = extract_article(_page(body), URL).text
     assert all(part in text for part in PARTS)
     assert "Where the talks go next" in text
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        # Inside the article, between two of its parts: credits, captions with their copyright, short calls,
+        # and a teaser's headline after its label, in several languages.
+        ("(Credit: Clayton Aldern / Grist)", True),
+        ("Foto: dpa / Michael Kappeler", True),
+        ("Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO", True),
+        ("Zum Newsletter anmelden", True),
+        ("Subscribe to our newsletter", True),
+        ("Le puede interesar: JEP abrirá tres nuevos macrocasos: Farc y fuerza pública", True),
+        ("Dowiedz się więcej: Kto jak głosował ws. unijnych funduszy?", True),
+        ("Zobacz też: Minister spraw zagranicznych w Kijowie", True),
+        ("Voir aussi : le ministre reçoit son homologue", True),
+        # The article's own sentences stay.
+        ("The minister said the newsletter of the embassy would be published in three languages from May.", False),
+        ("Photographs taken at the border, the minister said, show the damage to the crossing point.", False),
+        ("The report, © the ministry since 1998, was updated on Monday with figures for the last three years"
+         " of the programme and a new chapter on the return of displaced people to the border region.", False),
+        ("Le puede interesar saber que el ministro viajará a Ginebra la próxima semana.", False),
+    ],
+)
+def test_lines_inside_the_article_that_are_not_its_text(line: str, dropped: bool) -> None:
+    paragraphs = [*PARTS[:3], line, *PARTS[3:]]
+    kept = trim_edges(paragraphs, title="Talks on the peace process", authors=[])
+    assert kept == (PARTS if dropped else paragraphs)
+
+
+@pytest.mark.parametrize("heading", [
+    "Weitere aktuelle Themen aus der Arbeitswelt", "Beiträge aus dem Forum", "Interessante Links",
+])
+def test_headings_of_other_articles_end_the_body(heading: str) -> None:
+    kept = trim_edges([*PARTS, heading, *HEADLINES], title="Talks on the peace process", authors=[])
+    assert kept == PARTS
+
+
+def test_a_closing_request_for_letters_is_not_the_article() -> None:
+    closing = ("We want to hear what you think about this article. Submit a letter to the editor or write to"
+               " letters@example.com.")
+    assert trim_edges([*PARTS, closing], title="Talks on the peace process", authors=[]) == PARTS

@@ -47,8 +47,9 @@ END_HEADINGS = re.compile(
     r"most (?:popular|read)|you (?:may|might) also like|more from .{1,40}|more on this (?:topic|story)|"
     r"recommended(?: for you| reading)?|further reading|autres actualités|sur le même sujet|другие новости|"
     r"последние новости|otras noticias|noticias relacionadas|notas relacionadas|más sobre .{1,40}|"
-    r"weitere nachrichten|das (?:thema )?könnte (?:sie|dich) auch interessieren|weitere (?:artikel|beiträge|themen)"
-    r"(?: zum thema| aus .{1,40})?|top-themen(?: .{1,40})?|meistgelesen|kommentierte artikel|"
+    r"weitere nachrichten|das (?:thema )?könnte (?:sie|dich) auch interessieren|"
+    r"weitere (?:\w+ )?(?:artikel|beiträge|themen)(?: zum thema| aus .{1,40})?|beiträge aus dem forum|"
+    r"interessante links|top-themen(?: .{1,40})?|meistgelesen|kommentierte artikel|"
     r"diğer haberler|ilgili haberler|digər xəbərlər|أخبار ذات صلة|"
     r"tags|schlagw(?:ö|oe)rter|schlagworte|etiquetas|mots-clés|теги|тэги)\s*:?$",
     re.I,
@@ -67,7 +68,9 @@ TEASER_LABELS = re.compile(
 TEASER_LINE = re.compile(
     r"^(?:read (?:more|also)|see also|related|more|lesen sie (?:auch|mehr)|mehr zum thema|lire aussi|"
     r"à lire aussi|(?:vea|lea|leia) também|(?:vea|lea) también|читайте также|les også|"
-    r"läs också|lees ook|leggi anche|(?:prze)?czytaj (?:także|też|również))\s*[:|»›>–—-]\s*\S.{0,150}$",
+    r"läs också|lees ook|leggi anche|(?:prze)?czytaj (?:także|też|również)|(?:también )?(?:le|te) puede interesar|"
+    r"le recomendamos|dowiedz się więcej|zobacz (?:też|także|również)|lire également|voir aussi|veja também|"
+    r"auch interessant|das könnte (?:sie|dich) auch interessieren)\s*[:|»›>–—-]\s*\S.{0,150}$",
     re.I,
 )
 WORD = re.compile(r"\w+")
@@ -91,6 +94,7 @@ CLOSING_NOISE = re.compile(
     r"^(?:(?:no|keine|aucun|sin|nessun)\s+(?:comments|kommentare|commentaires?|comentarios|commenti)\b"
     r"|.{0,80}\b(?:in the comments|in den kommentaren|dans les commentaires|en los comentarios)\b"
     r"|.{0,120}\b(?:sign up|subscribe|register) here\b"
+    r"|.{0,40}\b(?:we (?:want|would like|'d like|'d love) to hear|tell us what you think|let us know what you think)\b"
     r"|\(?(?:photos?|fotos?|bild(?:er)?|beitragsbild|titelbild|headerbild|bildquelle|images?(?: illustratives?)?"
     r"|(?:photo |picture |image )?credits?|crédits?(?: photo)?|crédito|picture)\s*:)",
     re.I,
@@ -101,6 +105,23 @@ OPENING_NOISE = re.compile(
     r"affiliate[- ]?links?|advertisers do not influence|^(?:anzeige|werbung|sponsored|gesponsert)\b.{0,50}$", re.I
 )
 MAX_OPENING_CHARS = 250
+
+
+# Lines that are not the article wherever they stand in it: a picture's credit ("(Credit: Clayton Aldern /
+# Grist)", "Foto: dpa"), a caption that ends with its copyright ("Marco Odermatt. © AFP / MARCO BERTORELLO"),
+# and a short call to follow or subscribe between two parts ("Zum Newsletter anmelden").
+CREDIT_LINE = re.compile(
+    r"^\(?(?:photos?|fotos?|bild(?:er)?|bildquelle|(?:photo |picture |image )?credits?|crédits?(?: photo)?|crédito)"
+    r"\s*:\s*\S.{0,80}$"
+    r"|^.{0,200}©\s*(?:\S+\s*){1,6}$",
+    re.I,
+)
+MAX_INLINE_CALL_CHARS = 60
+
+
+def _inline_noise(line: str) -> bool:
+    return bool(CREDIT_LINE.match(line)) or (
+        len(line) <= MAX_INLINE_CALL_CHARS and bool(SOCIAL.search(line) and CALL_TO_ACTION.search(line)))
 
 
 def _closing_noise(line: str) -> bool:
@@ -456,7 +477,7 @@ def _cut_teasers(paragraphs: list[str]) -> list[str]:
         if index and TEASER_LABELS.match(line):
             if not _running_text(paragraphs[index + 1:]):
                 break
-        elif not (index and TEASER_LINE.match(line)):
+        elif not (index and TEASER_LINE.match(line)) and not _inline_noise(line):
             kept.append(paragraph)
     return kept
 
