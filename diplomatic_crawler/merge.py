@@ -27,6 +27,7 @@ from .archive import Archive, ArchiveError, connect_read_only, utcnow
 from .enrich.clusters import Signature, index_buckets
 from .export.schema import utc_instant
 from .migrations import SCHEMA_VERSION
+from .progress import Progress
 from .readonly import placeholders
 
 logger = logging.getLogger(__name__)
@@ -54,23 +55,26 @@ class MergeReport:
         )
 
 
-def merge_shards(shards: Iterable[str | Path], target: str | Path) -> MergeReport:
-    """Merge every shard into `target` (created if missing); return what changed."""
+def merge_shards(shards: Iterable[str | Path], target: str | Path, *, progress: Progress | None = None) -> MergeReport:
+    """Merge every shard into `target` (created if missing); return what changed. With `progress`, its line
+    counts the shards' articles merged."""
     report = MergeReport()
     target = Path(target)
     paths = [Path(s) for s in shards]
-    for path in paths:  # every shard is checked before anything is written
-        _check_shard(path, target)
+    total = sum(_check_shard(path, target) for path in paths)  # every shard is checked before anything is written
+    if progress is not None:
+        progress.start(total)
     with Archive(target) as archive:
         for path in paths:
             with _open_shard(path) as shard, archive._writing():
-                _merge_one(archive.db.conn, shard, path.stem, report)
+                _merge_one(archive.db.conn, shard, path.stem, report, progress)
             report.shards += 1
             logger.info("merged %s into %s", path, target)
     return report
 
 
-def _check_shard(path: Path, target: Path) -> None:
+def _check_shard(path: Path, target: Path) -> int:
+    """The shard's number of articles, once it is known to be a shard that can be merged into `target`."""
     if not path.is_file():
         raise MergeError(f"{path}: no such shard")
     if target.exists() and path.resolve() == target.resolve():
@@ -82,6 +86,7 @@ def _check_shard(path: Path, target: Path) -> None:
         version = conn.execute("SELECT max(version) FROM migrations").fetchone()[0] or 0
         if version > SCHEMA_VERSION:
             raise MergeError(f"{path}: schema version {version} is newer than this program ({SCHEMA_VERSION})")
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
 class _open_shard:
@@ -111,10 +116,12 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")]
 
 
-def _merge_one(db: sqlite3.Connection, shard: sqlite3.Connection, name: str, report: MergeReport) -> None:
+def _merge_one(
+    db: sqlite3.Connection, shard: sqlite3.Connection, name: str, report: MergeReport, progress: Progress | None
+) -> None:
     crawl_ids = _merge_crawls(db, shard, name, report)
     touched: set[str] = set()  # articles whose versions changed here: renumbered in time order
-    _merge_articles(db, shard, crawl_ids, report, touched)
+    _merge_articles(db, shard, crawl_ids, report, touched, progress)
     _merge_versions(db, shard, crawl_ids, report, touched)
     _renumber_versions(db, touched)
     _merge_pages(db, shard)
@@ -170,13 +177,17 @@ def _merge_articles(
     crawl_ids: Mapping[int, int],
     report: MergeReport,
     touched: set[str],
+    progress: Progress | None = None,
 ) -> None:
     target_cols = set(_columns(db, "articles"))
     for col in _columns(shard, "articles"):  # a shard written by a newer worker may have more columns
         if col not in target_cols:
             db.execute(f"ALTER TABLE articles ADD COLUMN [{col}]")
             target_cols.add(col)
-    for shard_row in shard.execute("SELECT * FROM articles"):
+    rows: Iterable[sqlite3.Row] = shard.execute("SELECT * FROM articles")
+    if progress is not None:
+        rows = progress.iterate(rows)
+    for shard_row in rows:
         row = dict(shard_row)
         if row.get("crawl_id") is not None:
             row["crawl_id"] = crawl_ids.get(row["crawl_id"], row["crawl_id"])

@@ -29,6 +29,7 @@ from .enrich.hooks import item_extra
 from .enrich.pdf import extract_pdf_enriched, is_pdf
 from .extraction import Article
 from .items import ArchivedArticle
+from .progress import Progress
 from .readonly import placeholders
 from .seeds import DEFAULT_SEEDS_DIR, Seed, SeedError, curated_seeds_dir, load_seeds, seed_from_bytes
 from .tables import format_table
@@ -102,9 +103,11 @@ def reextract(
     workers: int | None = None,
     timeout: float | None = 30.0,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, SiteSummary]:
     """Re-extract the latest capture of every archived article (of `sites`, published or first seen on or
-    after `since`); return a summary per site. Nothing is written with `dry_run`."""
+    after `since`); return a summary per site. Nothing is written with `dry_run`. With `progress`, its line
+    counts the captures checked."""
     db_path = Path(db_path)
     if not db_path.exists():
         raise ReextractError(f"{db_path}: no such archive")
@@ -117,11 +120,15 @@ def reextract(
             summaries.setdefault(task.site, SiteSummary(task.site))
         pool = ExtractionPool(workers, timeout, name="reextract")
         pending: list[tuple[_Task, dict[str, Any]]] = []
+        if progress is not None:
+            progress.start(len(tasks))
         with pool:
             inputs = _inputs(archive, tasks, seeds, archived, summaries)
             for task, future in pool.map_unordered(_analyse, inputs):
                 summary = summaries[task[0].site]
                 summary.checked += 1
+                if progress is not None:
+                    progress.advance()
                 try:
                     page = future.result()
                 except ExtractionFailed as exc:

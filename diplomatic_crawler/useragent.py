@@ -78,6 +78,7 @@ class UserAgentContact:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.placeholder = False
+        self.contact = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -95,13 +96,16 @@ class UserAgentContact:
             logger.warning("%s: the User-Agent carries no contact", exc)
             agent, contact = DEFAULT_USER_AGENT, ""
         self.placeholder = is_placeholder(contact)
+        self.contact = (contact or "").strip()
         if settings.get("USER_AGENT") == DEFAULT_USER_AGENT:  # the operator has not set a User-Agent of their own
             settings.set("USER_AGENT", agent, priority=settings.getpriority("USER_AGENT") or "project")
 
     def engine_started(self) -> None:
         if self.placeholder and self.crawler.settings.get("USER_AGENT") == DEFAULT_USER_AGENT:
+            what = f"is a placeholder ({self.contact!r}, a documentation domain)" if self.contact else "is not set"
             logger.warning(
-                "USER_AGENT_CONTACT is not set: site owners cannot reach you about this crawl. Put an e-mail"
+                "USER_AGENT_CONTACT %s: site owners cannot reach you about this crawl. Put an e-mail"
                 " address or URL in USER_AGENT_CONTACT (diplomatic_crawler/settings.py, or"
-                " -s USER_AGENT_CONTACT=crawler@your-institution.org); it is sent in the User-Agent."
+                " -s USER_AGENT_CONTACT=crawler@your-institution.org); it is sent in the User-Agent.",
+                what,
             )

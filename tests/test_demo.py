@@ -46,12 +46,14 @@ def _articles(db: Path) -> tuple[int, int, set[str]]:
 def test_demo_urls_are_stable_so_an_interrupted_demo_resumes_and_a_rerun_updates(tmp_path: Path) -> None:
     """Issue 22, item 9: the sites' host names are fixed (served through the demo's proxy on 127.0.0.1),
     so run after run the archive keeps one row per article."""
-    from diplomatic_crawler.demo.runner import run_demo
+    from diplomatic_crawler.demo.runner import failure_message, run_demo
 
     db = tmp_path / "archive.db"
     lines: list[str] = []
     code = run_demo(db, echo=lines.append, extra_settings={"CLOSESPIDER_ITEMCOUNT": "8"})
     assert code == 1, "\n".join(lines)  # a CLOSESPIDER_* limit is an interrupted run
+    assert failure_message(code, lines).startswith("the demo crawl was interrupted before it finished")
+    assert "run the same command again" in failure_message(code, lines)
     first, _, hosts = _articles(db)
     assert 8 <= first < 34
     assert hosts <= {"veloria-mfa.example", "diplomatic-courier.example"}
@@ -81,7 +83,12 @@ def test_demo_next_steps_run_as_printed_without_an_activated_environment(tmp_pat
     assert shutil.which("diplomatic-crawler", path=env["PATH"]) is None
     demo = subprocess.run(
         [sys.executable, "-m", "diplomatic_crawler.cli", "demo", "--db", "archive.db"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert demo.returncode == 0, demo.stdout + demo.stderr[-3000:]
     steps = demo.stdout.split("Next steps:\n", 1)[1].splitlines()
@@ -100,3 +107,19 @@ def test_demo_next_steps_run_as_printed_without_an_activated_environment(tmp_pat
         ran += 1
     assert ran >= 6
     assert (tmp_path / "feed.json").is_file() and (tmp_path / "dataset").is_dir()
+
+
+def test_a_demo_into_a_file_that_is_no_archive_says_why_in_few_lines(tmp_path: Path) -> None:
+    """The crawl's refusal is shown without Scrapy's start-up banner, versions and settings around it."""
+    notes = tmp_path / "notes.db"
+    notes.write_text("These are my research notes, not a database.\n" * 100)
+    result = CliRunner().invoke(main, ["demo", "--db", str(notes)])
+    assert result.exit_code == 1
+    assert "not a SQLite database" in result.output
+    assert (
+        "Versions:" not in result.output
+        and "'lxml'" not in result.output
+        and "Overridden settings" not in result.output
+    )
+    assert result.output.rstrip().endswith("Error: the demo crawl failed (exit status 1)")
+    assert len(result.output.splitlines()) <= 6, result.output

@@ -145,3 +145,11 @@ def test_json_feed_extension_about_names_its_documentation() -> None:
     path, _, fragment = EXTENSION_ABOUT.removeprefix(base).partition("#")
     assert (ROOT / path).exists() and fragment in anchors(ROOT / path)
     assert "`_diplomatic` extension object" in (ROOT / path).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("page", [README, ROOT / "docs" / "seeds.md"], ids=["README.md", "docs/seeds.md"])
+def test_the_number_of_curated_seeds_is_the_number_of_seed_files(page: Path) -> None:
+    """README said 31 curated sources while seeds/ held 47: the figure a new user reads first is the real one."""
+    counted = len(list((ROOT / "seeds").glob("*.toml")))
+    stated = [int(n) for n in re.findall(r"`seeds/` holds (\d+)", page.read_text(encoding="utf-8"))]
+    assert stated == [counted], f"{page.name} says {stated}; seeds/ has {counted} seed files"

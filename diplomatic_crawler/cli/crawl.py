@@ -83,11 +83,17 @@ def demo(db: str) -> None:
 
     Example: diplomatic-crawler demo --db output/archive.db
     """
-    from ..demo.runner import next_steps, run_demo
+    from ..demo.runner import failure_message, next_steps, run_demo
 
-    code = run_demo(db, echo=click.echo)
+    shown: list[str] = []
+
+    def echo(text: str) -> None:
+        shown.append(text)
+        click.echo(text)
+
+    code = run_demo(db, echo=echo)
     if code != 0:
-        raise click.ClickException(f"the demo crawl failed (exit status {code})")
+        raise click.ClickException(failure_message(code, shown))
     import sqlite_utils
 
     database = sqlite_utils.Database(db)

@@ -31,9 +31,11 @@ def merge(shards: tuple[str, ...], target: str) -> None:
     """
     from ..archive import ArchiveError
     from ..merge import merge_shards
+    from ..progress import Progress
 
     try:
-        report = merge_shards(shards, target)
+        with Progress("merge") as progress:
+            report = merge_shards(shards, target, progress=progress)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{target}: {report}")

@@ -94,6 +94,7 @@ def export(
       diplomatic-crawler export --format jsonl --query 'sanctions' -o - | jq .title
     """
     from ..export import export_file
+    from ..progress import Progress
 
     options: dict[str, Any] = {}
     if fmt in FEED_FORMATS:
@@ -101,7 +102,8 @@ def export(
     if fmt == "csv":
         options["bom"] = bom
     try:
-        count = export_file(db, fmt, output, flt, **options)
+        with Progress("export") as progress:
+            count = export_file(db, fmt, output, flt, progress=progress, **options)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
     if output != "-":
@@ -142,18 +144,21 @@ def dataset(
     Example: diplomatic-crawler dataset output/dataset-2025 --since 2025 --jsonl
     """
     from ..export.dataset import write_dataset
+    from ..progress import Progress
 
     try:
-        result = write_dataset(
-            db,
-            out_dir,
-            flt,
-            jsonl=jsonl,
-            max_shard_bytes=max_shard_mb * 1024 * 1024,
-            max_shard_rows=shard_rows,
-            force=force,
-            name=name,
-        )
+        with Progress("dataset") as progress:
+            result = write_dataset(
+                db,
+                out_dir,
+                flt,
+                jsonl=jsonl,
+                max_shard_bytes=max_shard_mb * 1024 * 1024,
+                max_shard_rows=shard_rows,
+                force=force,
+                name=name,
+                progress=progress,
+            )
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
     shards = sum(1 for f in result.files if f["format"] == "parquet")

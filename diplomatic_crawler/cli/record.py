@@ -92,6 +92,7 @@ def reextract(
     Example: diplomatic-crawler reextract --db output/archive.db --site mfa-az --since 2024-01-01 --dry-run
     """
     from ..archive import ArchiveError
+    from ..progress import Progress
     from ..reextract import ReextractError, format_summary
     from ..reextract import reextract as run
     from ..seeds import SeedError
@@ -105,9 +106,17 @@ def reextract(
         except ValueError:
             raise click.BadParameter(f"{since!r}: expected YYYY, YYYY-MM or YYYY-MM-DD", param_hint="--since") from None
     try:
-        summaries = run(
-            db, seeds_path, sites=sites, since=since, workers=workers, timeout=timeout or None, dry_run=dry_run
-        )
+        with Progress("reextract", "captures") as progress:
+            summaries = run(
+                db,
+                seeds_path,
+                sites=sites,
+                since=since,
+                workers=workers,
+                timeout=timeout or None,
+                dry_run=dry_run,
+                progress=progress,
+            )
     except (ReextractError, ArchiveError, SeedError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -12,19 +12,20 @@ the archive (`articles.seed_toml`), so `reextract` works after the demo is gone.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
 from .server import SiteServer
 from .sitegen import SiteSpec, build_site, sample_articles
 
-__all__ = ["DEMO_SITES", "demo_specs", "next_steps", "run_demo", "runnable", "write_seed"]
+__all__ = ["DEMO_SITES", "demo_specs", "failure_message", "next_steps", "run_demo", "runnable", "write_seed"]
 
 DEMO_SITES = ("veloria-mfa", "diplomatic-courier")
 DEMO_DOMAIN = "example"  # RFC 2606: never a real host
@@ -128,8 +129,36 @@ def run_demo(
         if summary:
             echo(summary)
         if proc.returncode != 0 and not summary:
-            echo(proc.stderr[-4000:])
+            echo(_problems(proc.stderr) or proc.stderr[-4000:])
         return proc.returncode
+
+
+def failure_message(code: int, shown: Iterable[str]) -> str:
+    """The one line a failed demo ends with, from its exit status and what it printed: an interrupted crawl
+    is completed by the next demo, so say that rather than "failed"."""
+    statuses = {m[1] for text in shown for m in re.finditer(r"^Crawl \S+ (\S+) in ", text, re.MULTILINE)}
+    # a run that ended for another reason than its own end (Ctrl-C, a kill, a CLOSESPIDER_* limit)
+    if statuses - {"finished", "failed", "partial", "archive_error", "enrichment_failed"}:
+        return (
+            f"the demo crawl was interrupted before it finished (exit status {code}); run the same command"
+            " again to complete the archive (what it holds is kept, nothing is doubled)"
+        )
+    return f"the demo crawl failed (exit status {code})"
+
+
+def _problems(log: str) -> str:
+    """The crawl log's WARNING, ERROR and CRITICAL records (with their continuation lines): why a crawl
+    that wrote no summary stopped, without Scrapy's start-up banner and settings around it."""
+    kept: list[str] = []
+    keep = False
+    for line in log.splitlines():
+        if line[:4].isdigit() and " [" in line[:30]:  # a new log record
+            keep = any(f"] {level}: " in line for level in ("WARNING", "ERROR", "CRITICAL"))
+            if keep:
+                line = line.split("] ", 1)[1]
+        if keep:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _shown(path: Path) -> str:

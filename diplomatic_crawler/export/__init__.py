@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..progress import Progress
 from .base import Writer
 from .filters import ArchiveReader, ExportError, ExportFilter
 from .schema import CORE_FIELDS, ExportSchema
@@ -94,14 +95,20 @@ def export_stream(
     flt: ExportFilter,
     *,
     writer: type[Writer] | None = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> int:
-    """Write the filtered articles of an open archive to `stream`; return the number of articles."""
+    """Write the filtered articles of an open archive to `stream`; return the number of articles. With
+    `progress`, its line counts the articles written (of `reader.count(flt)`)."""
     writer = writer or writer_class(fmt)  # unknown formats fail before any query
     order = "newest" if fmt in FEED_FORMATS else "stable"
     if fmt in FEED_FORMATS:
         options.setdefault("filters", flt.describe())
-    return write_records(stream, fmt, reader.schema, reader.records(flt, order=order), writer=writer, **options)
+    records: Iterable[dict[str, Any]] = reader.records(flt, order=order)
+    if progress is not None:
+        progress.start(reader.count(flt))
+        records = progress.iterate(records)
+    return write_records(stream, fmt, reader.schema, records, writer=writer, **options)
 
 
 def check_output_path(output: str | Path) -> Path:
@@ -117,13 +124,23 @@ def check_output_path(output: str | Path) -> Path:
     return path
 
 
-def export_file(db: str | Path, fmt: str, output: str | Path, flt: ExportFilter | None = None, **options: Any) -> int:
+def export_file(
+    db: str | Path,
+    fmt: str,
+    output: str | Path,
+    flt: ExportFilter | None = None,
+    *,
+    progress: Progress | None = None,
+    **options: Any,
+) -> int:
     """Export to a file (`-` for standard output). The file is written under a temporary name beside the
     target and renamed when complete: an interrupted export never leaves a truncated file behind."""
     flt = flt or ExportFilter()
     writer_class(fmt)
     with ArchiveReader(db) as reader:
-        return write_output(output, lambda handle: export_stream(reader, fmt, handle, flt, **options))
+        return write_output(
+            output, lambda handle: export_stream(reader, fmt, handle, flt, progress=progress, **options)
+        )
 
 
 def write_output(output: str | Path, write: Callable[[BinaryIO], int]) -> int:

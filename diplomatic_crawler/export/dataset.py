@@ -21,12 +21,14 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..progress import Progress
 from .filters import ArchiveReader, ExportError, ExportFilter
 from .jsonl import JsonLinesWriter
 from .parquet import DEFAULT_ROW_GROUP_ROWS, ParquetWriter
@@ -254,8 +256,10 @@ def write_dataset(
     row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
     force: bool = False,
     name: str | None = None,
+    progress: Progress | None = None,
 ) -> DatasetResult:
-    """Write the dataset directory; see the module docstring."""
+    """Write the dataset directory; see the module docstring. With `progress`, its line counts the
+    articles written."""
     from .card import render_card
 
     flt = flt or ExportFilter()
@@ -280,7 +284,11 @@ def write_dataset(
                 metadata=metadata,
             )
             stats = DatasetStats()
-            for record in reader.records(flt):
+            records: Iterable[dict[str, Any]] = reader.records(flt)
+            if progress is not None:
+                progress.start(reader.count(flt))
+                records = progress.iterate(records)
+            for record in records:
                 shards.write(record)
                 stats.add(record)
             files = shards.finish()

@@ -239,18 +239,34 @@ class ArchiveReader:
         datasets and files, `newest` (latest publication first) for feeds. Publication dates compare as
         stored (ISO strings: local time of the publisher)."""
         cols = ", ".join(self.schema.select_columns(self.columns))
-        sql = f"SELECT {cols} FROM articles"
-        where, params = self.conditions(flt)
-        if flt.query is not None:
-            where.insert(0, "articles.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.insert(0, flt.query)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        where, params = self._where(flt)
+        sql = f"SELECT {cols} FROM articles{where}"
         if order == "newest":
             sql += f" ORDER BY {self.newest_first()}, articles.canonical_url"  # undated last
         else:
             sql += " ORDER BY articles.site, articles.published, articles.canonical_url"  # undated first per site
         return sql, params
+
+    def _where(self, flt: ExportFilter) -> tuple[str, list[Any]]:
+        """` WHERE ...` (or nothing) and its parameters: the filters, the full-text query first."""
+        where, params = self.conditions(flt)
+        if flt.query is not None:
+            where.insert(0, "articles.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.insert(0, flt.query)
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def count(self, flt: ExportFilter) -> int:
+        """How many articles `records(flt)` yields (for a progress line's total)."""
+        where, params = self._where(flt)
+        try:
+            return self.conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            raise self._query_error(flt, exc) from exc
+
+    def _query_error(self, flt: ExportFilter, exc: sqlite3.OperationalError) -> ExportError:
+        if flt.query is not None and ("fts5" in str(exc) or "syntax" in str(exc)):
+            return ExportError(f"invalid full-text query {flt.query!r}: {exc}")
+        return ExportError(f"{self.path}: {exc}")
 
     def newest_first(self, table: str = "articles") -> str:
         """ORDER BY terms, latest publication first and undated last: by the UTC instant (chronological across
@@ -274,6 +290,4 @@ class ArchiveReader:
                 for row in rows:
                     yield record_from_row(fields, row, list_fields, record_fields)
         except sqlite3.OperationalError as exc:
-            if flt.query is not None and ("fts5" in str(exc) or "syntax" in str(exc)):
-                raise ExportError(f"invalid full-text query {flt.query!r}: {exc}") from exc
-            raise ExportError(f"{self.path}: {exc}") from exc
+            raise self._query_error(flt, exc) from exc
