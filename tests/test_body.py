@@ -280,3 +280,34 @@ def test_a_closing_request_for_letters_is_not_the_article() -> None:
     closing = ("We want to hear what you think about this article. Submit a letter to the editor or write to"
                " letters@example.com.")
     assert trim_edges([*PARTS, closing], title="Talks on the peace process", authors=[]) == PARTS
+
+
+@pytest.mark.parametrize(("first", "date_line"), [
+    ("18 Kindersitze im Test: Vier Modelle fallen durch", "23.10.2018"),
+    ("Statement by the Spokesperson", "Published 7 December 2021"),
+])
+def test_a_date_line_under_a_first_line_is_not_the_text(first: str, date_line: str) -> None:
+    from diplomatic_crawler.extraction.dates import DateReader
+    from diplomatic_crawler.extraction.hints import SiteHints
+    from diplomatic_crawler.extraction.page_dates import is_date_line
+
+    reader = DateReader(SiteHints.from_seed(None), None, page_language="de")
+    kept = trim_edges([first, date_line, *PARTS], title="Talks on the peace process", authors=[],
+                      is_date_line=lambda line: is_date_line(line, reader))
+    assert kept == [first, *PARTS]
+
+
+@pytest.mark.parametrize(("closing", "dropped"), [
+    ("stunnel_rsync.html - Created 03-10-2004 2:20pm - Last Modified: 03-10-2004 2:20pm", True),
+    ("Letzte Aktualisierung am 2.02.2022", True),
+    ("The entry-level model was last updated in July, while higher-end models were refreshed in May.", False),
+])
+def test_a_closing_last_modified_line_is_not_the_article(closing: str, dropped: bool) -> None:
+    kept = trim_edges([*PARTS, closing], title="Talks on the peace process", authors=[])
+    assert kept == (PARTS if dropped else [*PARTS, closing])
+
+
+def test_a_topics_label_ends_the_body() -> None:
+    kept = trim_edges([*PARTS, "Themen", "Über diese Reihe", "Die Stiftung ist in rund 110 Ländern vertreten."],
+                      title="Talks on the peace process", authors=[])
+    assert kept == PARTS

@@ -51,7 +51,7 @@ END_HEADINGS = re.compile(
     r"weitere (?:\w+ )?(?:artikel|beiträge|themen)(?: zum thema| aus .{1,40})?|beiträge aus dem forum|"
     r"interessante links|top-themen(?: .{1,40})?|meistgelesen|kommentierte artikel|"
     r"diğer haberler|ilgili haberler|digər xəbərlər|أخبار ذات صلة|"
-    r"tags|schlagw(?:ö|oe)rter|schlagworte|etiquetas|mots-clés|теги|тэги)\s*:?$",
+    r"tags|topics|themen|thèmes|schlagw(?:ö|oe)rter|schlagworte|etiquetas|mots-clés|теги|тэги)\s*:?$",
     re.I,
 )
 # Labels of a teaser slot, found after an article and inside one ("Read More" between two of its parts):
@@ -95,6 +95,8 @@ CLOSING_NOISE = re.compile(
     r"|.{0,80}\b(?:in the comments|in den kommentaren|dans les commentaires|en los comentarios)\b"
     r"|.{0,120}\b(?:sign up|subscribe|register) here\b"
     r"|.{0,40}\b(?:we (?:want|would like|'d like|'d love) to hear|tell us what you think|let us know what you think)\b"
+    r"|.{0,120}\b(?:last modified|last updated|zuletzt (?:aktualisiert|geändert)|letzte (?:aktualisierung|änderung)"
+    r"|dernière mise à jour|última actualización)\s*(?::|am|on|le|el)\s*\d"
     r"|\(?(?:photos?|fotos?|bild(?:er)?|beitragsbild|titelbild|headerbild|bildquelle|images?(?: illustratives?)?"
     r"|(?:photo |picture |image )?credits?|crédits?(?: photo)?|crédito|picture)\s*:)",
     re.I,
@@ -419,6 +421,9 @@ def _is_headline(words: list[str], title_words: list[str]) -> bool:
                                     and words[extra:] == title_words)
 
 
+TOP_LINES = 3  # date lines among the first lines of the body are the page's, wherever they stand
+
+
 def trim_edges(
     paragraphs: list[str],
     *,
@@ -454,6 +459,8 @@ def trim_edges(
             continue
         break
     kept = _cut_teasers(paragraphs[start:end])
+    # A date line under a first line that is not the headline (a kicker, a headline worded otherwise).
+    kept = [line for index, line in enumerate(kept) if index >= TOP_LINES or not is_date_line(line)] or kept
     # An author box at the end: the author's name on its own line, then a short bio.
     if authors:
         author_keys = {" ".join(_words(a)) for a in authors}
