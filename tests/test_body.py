@@ -311,3 +311,35 @@ def test_a_topics_label_ends_the_body() -> None:
     kept = trim_edges([*PARTS, "Themen", "Über diese Reihe", "Die Stiftung ist in rund 110 Ländern vertreten."],
                       title="Talks on the peace process", authors=[])
     assert kept == PARTS
+
+
+@pytest.mark.parametrize(("line", "dropped"), [
+    ("Informationsschreiben vom 14. Oktober 2021PDF | 38 KB | Datei ist nicht barrierefrei", True),
+    ("Download the statement (PDF, 120 KB)", True),
+    ("The PDF of 38 pages was released on Monday with the full text of the agreement.", False),
+])
+def test_a_file_to_download_is_not_the_text(line: str, dropped: bool) -> None:
+    paragraphs = [*PARTS[:3], line, *PARTS[3:]]
+    kept = trim_edges(paragraphs, title="Talks on the peace process", authors=[])
+    assert kept == (PARTS if dropped else paragraphs)
+
+
+@pytest.mark.parametrize(("closing", "dropped"), [
+    (["Sie sind aktuell nicht eingeloggt.", "Um einen Kommentar zu hinterlassen, loggen Sie sich bitte ein.",
+      "Beim absenden Ihres Kommentar ist ein Fehler aufgetreten.", "Ihr Kommentar ist zu lang."], True),
+    (["You must be logged in to post a comment."], True),
+    (["Your email address will not be published. Required fields are marked *"], True),
+    (["The comments of the minister were an error, the spokesman said."], False),
+    (["Candice Sealey is the Founder & Principal Consultant at Ignite!, a marketing and PR consultancy."], True),
+    (["Anna Weber ist Redakteurin im Ressort Politik."], True),
+    (["The Minister is the author of the plan, which the cabinet adopted on Monday."], False),
+])
+def test_the_comment_form_and_the_author_bio_are_not_the_article(closing: list[str], dropped: bool) -> None:
+    kept = trim_edges([*PARTS, *closing], title="Talks on the peace process", authors=[])
+    assert kept == (PARTS if dropped else [*PARTS, *closing])
+
+
+def test_the_headline_under_a_date_glued_to_it_is_not_the_body() -> None:
+    kept = trim_edges(["27.01.2022MineralölINFO November 2021 (Mineralölabsatz)", *PARTS],
+                      title="MineralölINFO November 2021 (Mineralölabsatz)", authors=[])
+    assert kept == PARTS

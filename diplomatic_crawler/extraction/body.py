@@ -47,7 +47,10 @@ END_HEADINGS = re.compile(
     r"most (?:popular|read)|you (?:may|might) also like|more from .{1,40}|more on this (?:topic|story)|"
     r"recommended(?: for you| reading)?|further reading|autres actualités|sur le même sujet|другие новости|"
     r"последние новости|otras noticias|noticias relacionadas|notas relacionadas|más sobre .{1,40}|"
-    r"weitere nachrichten|das (?:thema )?könnte (?:sie|dich) auch interessieren|"
+    r"weitere nachrichten|(?:das(?: thema)?|diese (?:artikel|beiträge|themen)) könnten? (?:sie|dich|euch) auch "
+    r"interessieren|you (?:may|might) also be interested in|"
+    r"(?:ces articles )?pourrai(?:en)?t (?:aussi |également )?vous intéresser|"
+    r"(?:ti|vi) potrebbe(?:ro)? (?:anche )?interessare|potrebbe interessarti(?: anche)?|"
     r"weitere (?:\w+ )?(?:artikel|beiträge|themen)(?: zum thema| aus .{1,40})?|beiträge aus dem forum|"
     r"interessante links|top-themen(?: .{1,40})?|meistgelesen|kommentierte artikel|"
     r"diğer haberler|ilgili haberler|digər xəbərlər|أخبار ذات صلة|"
@@ -95,6 +98,14 @@ CLOSING_NOISE = re.compile(
     r"|.{0,80}\b(?:in the comments|in den kommentaren|dans les commentaires|en los comentarios)\b"
     r"|.{0,120}\b(?:sign up|subscribe|register) here\b"
     r"|.{0,40}\b(?:we (?:want|would like|'d like|'d love) to hear|tell us what you think|let us know what you think)\b"
+    # the comment form: log in to comment, the comment is too long, you are not logged in
+    r"|.{0,150}\b(?:(?:kommentar|comment|commentaire|comentario)\w*\b.{0,80}\b(?:einlogg|eingeloggt|loggen|anmeld"
+    r"|log(?:ged)? in|connect|zeichen|characters|caractères|caracteres)|(?:log(?:ged)? in|einloggen|connecté)\b"
+    r".{0,80}\b(?:kommentar|comment|commentaire|comentario)"
+    r"|(?:ihr(?:es|en)?|your|votre|tu) (?:kommentar|comment|commentaire|comentario))"
+    r"|(?:you are|sie sind|vous n'êtes)(?: \w+)? (?:not|nicht|pas) (?:\w+ )?"
+    r"(?:logged in|eingeloggt|angemeldet|connecté)"
+    r"|your email address will not be published|ihre e-mail-adresse wird nicht veröffentlicht"
     r"|.{0,120}\b(?:last modified|last updated|zuletzt (?:aktualisiert|geändert)|letzte (?:aktualisierung|änderung)"
     r"|dernière mise à jour|última actualización)\s*(?::|am|on|le|el)\s*\d"
     r"|\(?(?:photos?|fotos?|bild(?:er)?|beitragsbild|titelbild|headerbild|bildquelle|images?(?: illustratives?)?"
@@ -119,10 +130,14 @@ CREDIT_LINE = re.compile(
     re.I,
 )
 MAX_INLINE_CALL_CHARS = 60
+# A file to download listed with its type and size ("Informationsschreiben vom 14. Oktober 2021PDF | 38 KB").
+FILE_LINE = re.compile(
+    r"^.{0,150}(?<![A-Za-z])(?:PDF|DOCX?|XLSX?|ODT|PPTX?|ZIP)\b\W{0,5}\d+(?:[.,]\d+)?\s?(?:[kKMG]i?B|[kK]o|Mo)\b.{0,80}$"
+)
 
 
 def _inline_noise(line: str) -> bool:
-    return bool(CREDIT_LINE.match(line)) or (
+    return bool(CREDIT_LINE.match(line)) or bool(FILE_LINE.match(line)) or (
         len(line) <= MAX_INLINE_CALL_CHARS and bool(SOCIAL.search(line) and CALL_TO_ACTION.search(line)))
 
 
@@ -133,10 +148,13 @@ def _closing_noise(line: str) -> bool:
     return bool(CLOSING_NOISE.match(line) or (SOCIAL.search(line) and CALL_TO_ACTION.search(line)))
 
 
+# Numbers and letters are separate words: inline elements joined without a space glue a date to the headline
+# ("27.01.2022MineralölINFO November 2021"), which is still the headline under its date.
+WORD_PART = re.compile(r"\d+|[^\W\d]+")
 
 
 def _words(text: str) -> list[str]:
-    return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return WORD_PART.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 LAYOUT_TABLE_XPATH = "//table[.//td//p or .//td//div or .//td//h1 or .//td//h2 or .//td//table]"
@@ -421,6 +439,16 @@ def _is_headline(words: list[str], title_words: list[str]) -> bool:
                                     and words[extra:] == title_words)
 
 
+# The author's bio closing the page: a name, then what the person is ("Candice Sealey is the Founder & Principal
+# Consultant at …", "Anna Weber ist Redakteurin …"), in one short paragraph.
+AUTHOR_BIO = re.compile(
+    r"^(?!(?:The|Der|Die|Das|Le|La|Les|El|Il)\b)[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3},? (?:is|was|ist|war|est|es|è) "
+    r"(?:(?:an?|the|der|die|ein|eine|un|une|el|la|il) )?(?:[\w&-]+ ){0,4}?"
+    r"(?i:founder|co-founder|journalist|correspondent|editor|writer|author|reporter|professor|director|consultant|"
+    r"researcher|fellow|analyst|columnist|contributor|gründer(?:in)?|redakteur(?:in)?|journalist(?:in)?|autor(?:in)?|"
+    r"korrespondent(?:in)?|journaliste|rédact(?:eur|rice)|periodista|redactora?)\b"
+)
+MAX_BIO_CHARS = 600
 TOP_LINES = 3  # date lines among the first lines of the body are the page's, wherever they stand
 
 
@@ -468,6 +496,8 @@ def trim_edges(
             if " ".join(_words(kept[i])) in author_keys and i > 0:
                 kept = kept[:i]
                 break
+    if len(kept) > 2 and len(kept[-1]) <= MAX_BIO_CHARS and AUTHOR_BIO.match(kept[-1]):
+        kept = kept[:-1]
     return kept
 
 
