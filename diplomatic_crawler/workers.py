@@ -733,9 +733,7 @@ def analyse_page(
     return PageAnalysis(kind, links, article, error, enrichment, keys=keys, hub=hub, templates=evidence.templates)
 
 
-def sitemap_entries(
-    body: bytes, url: str, max_size: int, seed: Seed
-) -> tuple[list[Any], list[str | None], str | None]:
+def sitemap_entries(body: bytes, url: str, max_size: int, seed: Seed) -> tuple[list[Any], list[str | None], str | None]:
     """A sitemap's entries (`discovery.parse_sitemap`) and, for each, its archive key when the seed owns it
     (None when it does not): the parse and the URL work of a sitemap of 50,000 entries are seconds of CPU
     that the reactor would otherwise spend while no download moves; without entries, why

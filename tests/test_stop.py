@@ -172,8 +172,10 @@ def test_a_killed_run_is_recorded_as_interrupted_by_the_next_start(tmp_path: Pat
     with served(fast, slow):
         proc = start_crawl("-a", f"seeds={seeds}", log=log, ARCHIVE_DB=str(db), **settings)
         assert wait_for(
-            lambda: (len(_fetched_articles(fast)) >= FAST_ARTICLES and _paused(slow, "retry_after"))
-            or proc.poll() is not None,
+            lambda: (
+                (len(_fetched_articles(fast)) >= FAST_ARTICLES and _paused(slow, "retry_after"))
+                or proc.poll() is not None
+            ),
             90,
         ), log.read_text()[-3000:]
         assert wait_for(lambda: _fetched_articles(fast) <= _archived(db), COMMITTED_WITHIN), log.read_text()[-3000:]
