@@ -58,6 +58,7 @@ __all__ = [
     "ExtractionFailed",
     "ExtractionPool",
     "ExtractionTimeout",
+    "OutOfMemory",
     "PageAnalysis",
     "PoolClosed",
     "WorkerCrashed",
@@ -106,6 +107,13 @@ class WorkerCrashed(ExtractionFailed):
     """The worker died while handling the page (or could not be started)."""
 
     reason = "crashed"
+
+
+class OutOfMemory(ExtractionFailed, MemoryError):
+    """The page needed more than the worker's address-space limit (`EXTRACTION_MAX_MEMORY`); the worker
+    was replaced. A `MemoryError` too, so code that asks for one still gets it."""
+
+    reason = "memory"
 
 
 class PoolClosed(ExtractionFailed):
@@ -516,6 +524,10 @@ class _Slot:
         exc, remote_tb = value
         if not isinstance(exc, BaseException):
             exc = ExtractionFailed(str(exc))
+        elif isinstance(exc, MemoryError) and not isinstance(exc, ExtractionFailed):  # a page, not a bug
+            exc = OutOfMemory(
+                f"needed more than EXTRACTION_MAX_MEMORY = {pool.max_memory_mb} MiB; worker {pid} replaced"
+            )
         exc.__cause__ = _RemoteTraceback(remote_tb)
         task.future.set_exception(exc)
         if isinstance(exc, MemoryError):

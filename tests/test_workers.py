@@ -24,6 +24,7 @@ from diplomatic_crawler.workers import (
     ExtractionFailed,
     ExtractionPool,
     ExtractionTimeout,
+    OutOfMemory,
     PoolClosed,
     WorkerCrashed,
     analyse_page,
@@ -148,8 +149,11 @@ def test_workers_are_recycled_and_memory_capped() -> None:
         pids = [pool.submit(os.getpid).result(timeout=30) for _ in range(5)]
         assert len(set(pids)) == 3 and pids[0] == pids[1] != pids[2]
         # A page that needs more memory than the cap fails alone; the next one gets a clean worker.
-        with pytest.raises(MemoryError):
+        with pytest.raises(MemoryError) as info:
             pool.submit(bytearray, 1024 * 1024 * 1024).result(timeout=30)
+        # an extraction failure of its own, with a reason a log line can name (MemoryError() has none)
+        assert isinstance(info.value, OutOfMemory) and info.value.reason == "memory"
+        assert "needed more than EXTRACTION_MAX_MEMORY = 400 MiB" in str(info.value)
         assert pool.submit(pow, 2, 3).result(timeout=30) == 8
 
 

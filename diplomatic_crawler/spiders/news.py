@@ -642,7 +642,8 @@ class NewsSpider(scrapy.Spider):
             return self._extraction_failed(seed.name, response.url, exc.reason, str(exc))
         except Exception as exc:  # a bug met on one page must not stop the crawl
             logger.error("%s: extraction error on %s", seed.name, response.url, exc_info=exc)
-            return self._extraction_failed(seed.name, response.url, "error", f"{type(exc).__name__}: {exc}")
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return self._extraction_failed(seed.name, response.url, "error", detail)
 
     def _restamp(self, seed: Seed, item: ArchivedArticle, url: str) -> Iterator[Request]:
         """A publication timestamp found on several articles of the site is the site's (site_stamps.py):
