@@ -33,6 +33,7 @@ FAST_ARTICLES = 3
 SLOW_ARTICLES = 5
 # Wide bounds: the machine has 2 shared cores, and a test that fails 1 run in 10 is a red CI.
 STOP_WITHIN = 30.0
+STOP_TARGET = 10.0  # issue 21's target for the signal-to-exit time (0.8-1.1 s seen on the loaded machine)
 COMMITTED_WITHIN = 20.0
 
 
@@ -149,10 +150,11 @@ def test_sigterm_during_a_pause_stops_within_seconds_and_commits_every_fetched_a
         finally:
             stop(proc, signal.SIGKILL)
         took = time.monotonic() - signalled
+        print(f"{pause}: exit {code} {took:.1f} s after SIGTERM")
         fetched = _fetched_articles(fast, slow)
     text = log.read_text()
     assert code == 1, text[-3000:]
-    assert took < STOP_WITHIN
+    assert took < STOP_TARGET, took
     assert "Received SIGTERM, shutting down gracefully" in text
     assert fetched and fetched <= _archived(db), text[-3000:]
     assert len(_fetched_articles(slow)) < SLOW_ARTICLES  # the pause really held requests back
