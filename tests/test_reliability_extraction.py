@@ -76,6 +76,7 @@ def test_case13_pathological_pages_do_not_stall_the_crawl(
             **settings,
         )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     failed = {
         reason
         for reason in ("timeout", "too_large", "error")

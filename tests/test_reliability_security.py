@@ -169,6 +169,7 @@ def test_case7_redirects_to_private_addresses_are_blocked(tmp_path: Path) -> Non
     with served(server, trap):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS="127.0.0.2")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert trap.hits == []  # nothing ever connected to the loopback server
     assert {p for p in targets} <= {h.path for h in server.hits}  # the redirects were served ...
     assert stats_value(result.stderr, "ssrf/blocked") >= len(targets)  # ... and every hop refused
@@ -215,6 +216,7 @@ def test_case8_non_network_urls_in_feeds_and_sitemaps(tmp_path: Path) -> None:
     with served(server):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert _count(db) == 3
     assert _count(db, "SELECT count(*) FROM articles WHERE instr(text, 'TOP SECRET') OR instr(text, 'injected')") == 0
     assert "TOP SECRET" not in result.stderr

@@ -189,6 +189,7 @@ def test_a_killed_run_is_recorded_as_interrupted_by_the_next_start(tmp_path: Pat
         write_seed(quick, "mfa", fast.netloc, sitemaps=[], feeds=[], article_pattern=ARTICLE_PATTERN)
         result = crawl("-a", f"seeds={quick}", ARCHIVE_DB=str(db))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert _rows(db, "SELECT id, status FROM crawls ORDER BY id") == [(1, "interrupted"), (2, "finished")]
     assert "Crawl 1 (started" in result.stderr and f"mfa: {len(committed)} new, 0 updated" in result.stderr
     assert json.loads(_rows(db, "SELECT sites FROM crawls WHERE id = 1")[0][0]) == {
