@@ -66,9 +66,10 @@ def network_cause(exc: BaseException) -> str | None:
 
 def describe_failure(exc: BaseException) -> str:
     """`network_cause` and the most specific message of the chain ("DNS failure: DNS lookup failed: no
-    results for hostname lookup: news.invalid."), or the exception's own message."""
+    results for hostname lookup: news.invalid."), or the exception's own message; never empty (an
+    exception without a message, or a Twisted wrapper of no reasons, "[]", is named by its type)."""
     cause = network_cause(exc)
-    said = [(e, str(e).strip()) for e in _chain(exc) if str(e).strip()]
+    said = [(e, m) for e in _chain(exc) if (m := str(e).strip()) not in ("", "[]")]
     message = said[-1][1] if said else type(exc).__name__
     if cause == "TLS error":
         message = next((m for e, m in said if _is_tls(e)), message)

@@ -22,7 +22,8 @@ logs one at ERROR for every robots.txt it cannot download).
 Only the first `ROBOTSTXT_MAX_SIZE` bytes (500 KiB, RFC 9309 2.5 asks for at least that much and Google
 reads that much) of a robots.txt are parsed, cut at the last line break before the limit; the rest is
 ignored (a 30 MiB robots.txt would otherwise be parsed on the reactor thread, stalling every download),
-counted as `robotstxt/truncated`.
+counted as `robotstxt/truncated`. The rules are parsed in a thread of the reactor's pool, not on the
+reactor thread itself: the downloads of other hosts go on meanwhile.
 
 `Crawl-delay` (not part of RFC 9309, but widely used) is honoured up to `ROBOTSTXT_CRAWL_DELAY_MAX`
 seconds (default 60): the host's download slot waits at least that long between two requests (without
@@ -44,6 +45,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 
 from .failures import describe_failure, network_cause
 
@@ -228,7 +230,8 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
                     len(response.body),
                     len(body),
                 )
-            rp = build_from_crawler(self._parserimpl, self.crawler, body)
+            # In a thread, off the reactor: 500 KiB of wildcard rules take Protego ~2 s, every download waiting
+            rp = await maybe_deferred_to_future(deferToThread(build_from_crawler, self._parserimpl, self.crawler, body))
             self._record_delay(rp, request)
         await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=rp, request=request)
         deferred = self._parsers[netloc]

@@ -58,6 +58,7 @@ __all__ = [
     "ExtractionFailed",
     "ExtractionPool",
     "ExtractionTimeout",
+    "OutOfMemory",
     "PageAnalysis",
     "PoolClosed",
     "WorkerCrashed",
@@ -106,6 +107,13 @@ class WorkerCrashed(ExtractionFailed):
     """The worker died while handling the page (or could not be started)."""
 
     reason = "crashed"
+
+
+class OutOfMemory(ExtractionFailed, MemoryError):
+    """The page needed more than the worker's address-space limit (`EXTRACTION_MAX_MEMORY`); the worker
+    was replaced. A `MemoryError` too, so code that asks for one still gets it."""
+
+    reason = "memory"
 
 
 class PoolClosed(ExtractionFailed):
@@ -516,6 +524,10 @@ class _Slot:
         exc, remote_tb = value
         if not isinstance(exc, BaseException):
             exc = ExtractionFailed(str(exc))
+        elif isinstance(exc, MemoryError) and not isinstance(exc, ExtractionFailed):  # a page, not a bug
+            exc = OutOfMemory(
+                f"needed more than EXTRACTION_MAX_MEMORY = {pool.max_memory_mb} MiB; worker {pid} replaced"
+            )
         exc.__cause__ = _RemoteTraceback(remote_tb)
         task.future.set_exception(exc)
         if isinstance(exc, MemoryError):
@@ -733,9 +745,7 @@ def analyse_page(
     return PageAnalysis(kind, links, article, error, enrichment, keys=keys, hub=hub, templates=evidence.templates)
 
 
-def sitemap_entries(
-    body: bytes, url: str, max_size: int, seed: Seed
-) -> tuple[list[Any], list[str | None], str | None]:
+def sitemap_entries(body: bytes, url: str, max_size: int, seed: Seed) -> tuple[list[Any], list[str | None], str | None]:
     """A sitemap's entries (`discovery.parse_sitemap`) and, for each, its archive key when the seed owns it
     (None when it does not): the parse and the URL work of a sitemap of 50,000 entries are seconds of CPU
     that the reactor would otherwise spend while no download moves; without entries, why

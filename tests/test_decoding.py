@@ -51,8 +51,11 @@ UTF8_WITH_BAD_BYTES = UTF8_WITH_BAD_BYTES.replace(b"STRAY", STRAY)
         (_html("<meta charset=utf-16be>").encode() + b"\xff", None, PARAGRAPH),
         # The BOM wins over the header and the meta declaration.
         (codecs.BOM_UTF8 + _html("<meta charset='windows-1251'>").encode(), "text/html; charset=koi8-r", PARAGRAPH),
-        (codecs.BOM_UTF16_LE + _html("<meta charset='utf-8'>").encode("utf-16-le"), "text/html; charset=utf-8",
-         PARAGRAPH),
+        (
+            codecs.BOM_UTF16_LE + _html("<meta charset='utf-8'>").encode("utf-16-le"),
+            "text/html; charset=utf-8",
+            PARAGRAPH,
+        ),
         # The header comes before the page's own declaration.
         (_html("<meta charset='koi8-r'>").encode("cp1252"), "text/html; charset=windows-1252", PARAGRAPH),
         # Legacy declared, and really legacy (with bytes Python's cp1252 lacks: WHATWG decodes them anyway).
@@ -105,9 +108,7 @@ NEWS_ARTICLE = (
         (_nested(10_000, "string"), True),
     ],
 )
-def test_deep_jsonld_is_skipped_and_the_page_kept(
-    block: str, readable: bool, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_deep_jsonld_is_skipped_and_the_page_kept(block: str, readable: bool, caplog: pytest.LogCaptureFixture) -> None:
     """A JSON-LD block nested deeper than JSONLD_MAX_DEPTH is skipped before json.loads recurses into it;
     the page's other blocks and its text are read as usual; nothing is logged at INFO or above."""
     scripts = "".join(f"<script type='application/ld+json'>{b}</script>" for b in (block, NEWS_ARTICLE))
@@ -123,12 +124,16 @@ def test_deep_jsonld_is_skipped_and_the_page_kept(
 
 def test_crawl_decodes_with_the_header_and_survives_deep_jsonld(tmp_path: Path) -> None:
     """Through a real crawl: the header's charset reaches the extraction workers (it alone declares
-    UTF-8 on one page, it declares a legacy charset over UTF-8 bytes on another), a meta UTF-16 page is
+    UTF-8 on one page, it declares a legacy charset over UTF-8 bytes on another), a page declared UTF-8
+    with a few bad bytes (by the header or by its meta) stays UTF-8 with U+FFFD, a meta UTF-16 page is
     UTF-8, a page with 10,000 nested JSON-LD levels is archived, and the log has no error or traceback."""
     deep = f"<script type='application/ld+json'>{_nested(10_000, 'object')}</script>"
     pages = {
         "/news/header-utf8-bad-bytes.html": (
-            UTF8_WITH_BAD_BYTES.replace(b"<meta charset='utf-8'>", b""), "text/html; charset=utf-8"),
+            UTF8_WITH_BAD_BYTES.replace(b"<meta charset='utf-8'>", b""),
+            "text/html; charset=utf-8",
+        ),
+        "/news/meta-utf8-bad-bytes.html": (UTF8_WITH_BAD_BYTES, "text/html"),
         "/news/meta-utf16.html": (_html("<meta charset='utf-16'>").encode(), "text/html"),
         "/news/header-latin1-utf8-bytes.html": (_html().encode(), "text/html; charset=iso-8859-1"),
         "/news/deep-jsonld.html": (_html(f"<meta charset='utf-8'>{deep}").encode(), "text/html"),
@@ -143,3 +148,5 @@ def test_crawl_decodes_with_the_header_and_survives_deep_jsonld(tmp_path: Path) 
             title, text = rows[0]
             assert title == TITLE, path
             assert PARAGRAPH in text and not any(m in title + text for m in MOJIBAKE), path
+            if "bad-bytes" in path:  # still UTF-8, the bad bytes replaced
+                assert CLOSING.replace("STRAY", "\ufffd \ufffd\ufffd") in text, path

@@ -86,3 +86,24 @@ def test_network_cause(exc: str, cause: str | None) -> None:
     assert network_cause(error) == cause
     assert network_cause(wrapped) == cause  # read through the chain
     assert describe_failure(wrapped).startswith(f"{cause}: " if cause else "boom")
+
+
+@pytest.mark.parametrize(
+    ("exc", "said"),
+    [
+        ("builtins.TimeoutError", "timeout: TimeoutError"),
+        ("builtins.ConnectionResetError", "connection lost: ConnectionResetError"),
+        ("scrapy.exceptions.DownloadTimeoutError", "timeout: DownloadTimeoutError"),
+        ("twisted.web._newclient.ResponseNeverReceived", "connection lost: ResponseNeverReceived"),
+        ("scrapy.exceptions.IgnoreRequest", "IgnoreRequest"),
+        ("builtins.MemoryError", "MemoryError"),
+    ],
+)
+def test_a_failure_without_a_message_is_named_by_its_type(exc: str, said: str) -> None:
+    """Issue 21, item 7: no warning with an empty reason ("... for URL" after a colon and nothing)."""
+    import importlib
+
+    module, _, name = exc.rpartition(".")
+    cls = getattr(importlib.import_module(module), name)
+    error = cls([]) if name == "ResponseNeverReceived" else cls()  # Twisted's wrapper takes its reasons
+    assert describe_failure(error) == said

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -75,6 +76,7 @@ def test_case13_pathological_pages_do_not_stall_the_crawl(
             **settings,
         )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     failed = {
         reason
         for reason in ("timeout", "too_large", "error")
@@ -111,10 +113,14 @@ SITECUSTOMIZE = textwrap.dedent('''
 ''')
 
 
-def test_case24_extractor_raising_or_returning_nothing(tmp_path: Path) -> None:
+def _crawl_with_hook(
+    tmp_path: Path, hook_source: str, names: tuple[str, ...], **settings: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Crawl a 4-article site that also links `/news/<name>.html` for each of `names` (copies of its first
+    article under that name), with `hook_source` as the sitecustomize of the crawl and its workers."""
     server, spec = make_site(tmp_path, "mfa", 4)
     good = (server.root / "news" / f"{spec.articles[0].slug}.html").read_bytes()
-    for name in ("explode", "hollow"):
+    for name in names:
         server.route(
             f"/news/{name}.html",
             lambda p, q: Reply(
@@ -124,19 +130,60 @@ def test_case24_extractor_raising_or_returning_nothing(tmp_path: Path) -> None:
                 ),
             ),
         )
-    spec.extra_links = tuple(f'<li><a href="{{{{BASE}}}}/news/{n}.html">x</a></li>' for n in ("explode", "hollow"))
+    spec.extra_links = tuple(f'<li><a href="{{{{BASE}}}}/news/{n}.html">x</a></li>' for n in names)
     build_site(server.root, spec)
     hook = tmp_path / "hook"
     hook.mkdir()
-    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    (hook / "sitecustomize.py").write_text(hook_source)
     seeds = tmp_path / "seeds"
     write_seed(seeds, "mfa", server.netloc, article_pattern=ARTICLE_PATTERN)
     db = tmp_path / "a.db"
     with served(server):
-        result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), pythonpath=(str(hook),), EXTRACTION_WORKERS="1")
+        result = crawl(
+            "-a", f"seeds={seeds}", ARCHIVE_DB=str(db), pythonpath=(str(hook),), EXTRACTION_WORKERS="1", **settings
+        )
+    return result, db
+
+
+def test_case24_extractor_raising_or_returning_nothing(tmp_path: Path) -> None:
+    result, db = _crawl_with_hook(tmp_path, SITECUSTOMIZE, ("explode", "hollow"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert stats_value(result.stderr, "diplomatic/mfa/extraction_failed") == 1
     assert "/news/explode.html" in result.stderr and "injected extractor failure" in result.stderr
     assert stats_value(result.stderr, "diplomatic/mfa/empty_text") >= 1  # the hollow page: counted, not stored
     assert not _rows(db, "SELECT url FROM articles WHERE url LIKE '%explode%' OR url LIKE '%hollow%' OR text = ''")
     assert _rows(db, "SELECT count(*) FROM articles") == [(4,)]  # the crawl went on
+
+
+GREEDY = textwrap.dedent('''
+    """Fault injection: extracting a page whose URL contains 'greedy' asks for 2 GiB (over the workers'
+    address-space limit, so a real MemoryError)."""
+    import diplomatic_crawler.extraction.core as core
+
+    _real = core.extract_parsed
+
+    def extract_parsed(decoded, tree, url, **kwargs):
+        if "greedy" in url:
+            bytearray(2 << 30)
+        return _real(decoded, tree, url, **kwargs)
+
+    core.extract_parsed = extract_parsed
+''')
+
+
+def test_a_page_over_the_workers_memory_limit_is_a_named_extraction_failure(tmp_path: Path) -> None:
+    """A page that needs more than EXTRACTION_MAX_MEMORY fails alone: one WARNING naming the limit (a
+    MemoryError has no message of its own: it came out as "extraction failed (error) ...: MemoryError: "
+    after an ERROR with a traceback), no traceback, the worker replaced, the other articles archived."""
+    result, db = _crawl_with_hook(tmp_path, GREEDY, ("greedy",), EXTRACTION_MAX_MEMORY="1024")
+    log = result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert "Traceback" not in log and " ERROR: " not in log, log[-3000:]
+    assert stats_value(log, "diplomatic/mfa/extraction_failed/memory") == 1, log[-3000:]
+    assert re.search(
+        r"WARNING: mfa: extraction failed \(memory\) for \S+/news/greedy\.html: needed more than"
+        r" EXTRACTION_MAX_MEMORY = 1024 MiB; worker \d+ replaced$",
+        log,
+        re.MULTILINE,
+    ), log[-3000:]
+    assert _rows(db, "SELECT count(*) FROM articles") == [(4,)]

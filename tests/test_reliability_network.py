@@ -68,6 +68,7 @@ def test_case1_server_that_never_answers(tmp_path: Path) -> None:
     with served(server, other):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), DOWNLOAD_TIMEOUT="2", RETRY_TIMES="1")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     tries = sorted(server.hits_for("/news/forever.html"), key=lambda h: h.start)
     assert len(tries) == 2  # 1 + RETRY_TIMES
     assert tries[1].start - tries[0].start >= 1.9  # the first try timed out after DOWNLOAD_TIMEOUT
@@ -95,6 +96,7 @@ def test_case2_truncated_answers_are_retried_never_stored(tmp_path: Path, fault:
     with served(server):
         result = crawl("-a", f"seeds={_seed(tmp_path, server)}", ARCHIVE_DB=str(db), RETRY_TIMES="2")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     # retried RETRY_TIMES times, then given up (Twisted itself re-sends once when a reused keep-alive
     # connection is dropped before any answer, hence up to two hits per try)
     assert 3 <= len(server.hits_for("/news/cut.html")) <= 6
@@ -121,6 +123,7 @@ def test_case3_two_503_then_200(tmp_path: Path) -> None:
             "-a", f"seeds={_seed(tmp_path, server, sitemaps=[], feeds=[])}", ARCHIVE_DB=str(db), RETRY_TIMES="2"
         )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert [h.status for h in server.hits_for("/news/flaky.html")] == [503, 503, 200]
     assert stats_value(result.stderr, "retry/count") == 2
     assert _rows(db, "SELECT count(*) FROM articles WHERE canonical_url LIKE ?", f"%{spec.articles[1].slug}%") == [(1,)]
@@ -143,6 +146,7 @@ def test_case6_redirect_loop_and_long_chain(tmp_path: Path) -> None:
     with served(server):
         result = crawl("-a", f"seeds={_seed(tmp_path, server)}", ARCHIVE_DB=str(db), REDIRECT_MAX_TIMES="5")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     loop = server.hits_for("/news/loop-")
     chain = server.hits_for("/hop/")
     assert 2 <= len(loop) <= 6 and len(chain) == 6  # the first request + REDIRECT_MAX_TIMES hops
@@ -166,6 +170,7 @@ def test_case10_compression_bombs(tmp_path: Path, encoding: str) -> None:
             "-a", f"seeds={_seed(tmp_path, server)}", ARCHIVE_DB=str(db), DOWNLOAD_MAXSIZE=str(1024 * 1024)
         )
     assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
     assert next(h.headers.get("accept-encoding", "") for h in server.hits_for("/news/bomb.html")).count(encoding)
     warning = re.search(
         r"WARNING: Ignored response <200 \S+/news/bomb.html> because its body \(\d+ B compressed, "
@@ -219,6 +224,7 @@ def test_case11_sitemap_gzip_bomb_and_billion_laughs(tmp_path: Path) -> None:
             "-a", f"seeds={seeds}", ARCHIVE_DB=str(db), DOWNLOAD_MAXSIZE=str(2 * 1024 * 1024)
         )
     assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
     # Each says why it gave nothing (issue 21, item 7: the bomb was "empty or invalid sitemap").
     assert re.search(
         r"no entries in sitemap \S+/sitemap-bomb\.xml\.gz: gzip body of \d+ bytes expands beyond"
@@ -243,6 +249,7 @@ def test_case12_sixty_megabyte_page(tmp_path: Path, content_length: bool) -> Non
             "-a", f"seeds={_seed(tmp_path, server)}", ARCHIVE_DB=str(db), DOWNLOAD_MAXSIZE=str(1024 * 1024)
         )
     assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
     if content_length:
         assert "larger than download max size (1048576)" in log
     else:
@@ -306,6 +313,7 @@ def test_case14_crawl_traps_are_bounded(tmp_path: Path) -> None:
             timeout=100,
         )
     assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
     paths = [h.path for h in server.hits]
     calendar_hits = [p for p in paths if p.startswith("/calendar")]
     nested_hits = [p for p in paths if p.startswith("/a/")]

@@ -169,6 +169,7 @@ def test_case7_redirects_to_private_addresses_are_blocked(tmp_path: Path) -> Non
     with served(server, trap):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS="127.0.0.2")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert trap.hits == []  # nothing ever connected to the loopback server
     assert {p for p in targets} <= {h.path for h in server.hits}  # the redirects were served ...
     assert stats_value(result.stderr, "ssrf/blocked") >= len(targets)  # ... and every hop refused
@@ -215,6 +216,7 @@ def test_case8_non_network_urls_in_feeds_and_sitemaps(tmp_path: Path) -> None:
     with served(server):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert _count(db) == 3
     assert _count(db, "SELECT count(*) FROM articles WHERE instr(text, 'TOP SECRET') OR instr(text, 'injected')") == 0
     assert "TOP SECRET" not in result.stderr
@@ -275,3 +277,60 @@ def test_case37_site_name_with_path_is_rejected(tmp_path: Path, name: str) -> No
     assert f"unknown site(s) {name}" in result.stderr
     assert server.hits == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds"]  # nothing written, not even the archive
+
+
+def test_no_request_leaves_the_seeds_host_and_port(tmp_path: Path) -> None:
+    """Issue 21, item 5: every way a site can point elsewhere (a link, a sitemap entry, a child sitemap of
+    an index, which is requested with dont_filter, a feed item, a meta refresh, an HTTP redirect) names
+    another port of the seed's own host. None of them is requested; the site's own articles are all
+    archived. The same crawl with that port among the seed's domains reaches it along every one of those
+    ways, so the paths are real."""
+    server, spec = make_site(tmp_path, "mfa", 4)
+    other = FaultServer(server.root)  # same host, another port, the same pages: must never be asked
+    away = f"http://{other.netloc}"
+    head = '<?xml version="1.0"?>'
+    xmlns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    routes = {
+        "/away-sitemap.xml": f"{head}<urlset {xmlns}><url><loc>{away}/news/from-sitemap.html</loc></url></urlset>",
+        "/away-index.xml": (
+            f"{head}<sitemapindex {xmlns}><sitemap><loc>{away}/child-sitemap.xml</loc></sitemap>"
+            f"<sitemap><loc>{server.base_url}/sitemap-recent.xml</loc></sitemap></sitemapindex>"
+        ),
+        "/away-feed.xml": (
+            "<rss version='2.0'><channel><title>t</title>"
+            f"<item><title>x</title><link>{away}/news/from-feed.html</link></item></channel></rss>"
+        ),
+        "/news/refresh.html": f'<html><head><meta http-equiv="refresh" content="0; url={away}/news/refreshed.html">',
+    }
+    for path, body in routes.items():
+        server.route(path, lambda p, q, body=body: Reply(200, body.encode()))
+    server.route("/news/moved.html", lambda p, q: Reply(301, b"", {"Location": f"{away}/news/redirected.html"}))
+    spec.extra_links = (
+        f'<li><a href="{away}/news/linked.html">Linked</a></li>',
+        '<li><a href="{{BASE}}/news/refresh.html">Refresh</a></li>',
+        '<li><a href="{{BASE}}/news/moved.html">Moved</a></li>',
+    )
+    from diplomatic_crawler.demo.sitegen import build_site
+
+    build_site(server.root, spec)
+    base = server.base_url
+    fields = {
+        "sitemaps": [f"{base}/away-sitemap.xml", f"{base}/away-index.xml", f"{base}/sitemap.xml"],
+        "feeds": [f"{base}/away-feed.xml"],
+        "article_pattern": r"/news/[^/]+\.html$",
+    }
+    write_seed(tmp_path / "seeds", "mfa", server.netloc, **fields)
+    write_seed(tmp_path / "both", "mfa", server.netloc, allowed_domains=[server.netloc, other.netloc], **fields)
+    ways = {"/news/linked.html", "/news/from-sitemap.html", "/child-sitemap.xml", "/news/from-feed.html"}
+    ways |= {"/news/refreshed.html", "/news/redirected.html"}
+    with served(server, other):
+        result = crawl("-a", f"seeds={tmp_path / 'seeds'}", ARCHIVE_DB=str(tmp_path / "a.db"))
+        assert other.hits == [], sorted(h.path for h in other.hits)
+        control = crawl("-a", f"seeds={tmp_path / 'both'}", ARCHIVE_DB=str(tmp_path / "b.db"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    own = {f"{base}/news/{a.slug}.html" for a in spec.articles}
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert {r[0] for r in conn.execute("SELECT url FROM articles")} == own
+    assert control.returncode == 0, control.stderr[-3000:]
+    assert ways <= {h.path for h in other.hits}, sorted(h.path for h in other.hits)

@@ -47,6 +47,7 @@ def test_child_sitemaps_follow_each_other_and_survive_a_failed_child(tmp_path: P
             "-a", f"seeds={seeds}", ARCHIVE_DB=str(db), CONCURRENT_REQUESTS="2", CONCURRENT_REQUESTS_PER_DOMAIN="2"
         )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     for child in children:
         assert len(server.hits_for(child)) == 1, child
     # with two connections, the second child is asked for only once the first child's pages have left the
@@ -83,6 +84,7 @@ def test_depth_limit_neither_cuts_the_chain_nor_hides_articles_a_sitemap_lists(t
     with served(server):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), DEPTH_LIMIT="2")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     with sqlite3.connect(db) as conn:
         archived = {row[0] for row in conn.execute("SELECT url FROM articles")}
     assert archived == {f"http://{server.netloc}{p}" for p in paths}
@@ -111,13 +113,20 @@ def test_listing_links_repeated_on_every_page_count_once_against_the_page_cap(tm
     server = FaultServer(root)
     seeds = tmp_path / "seeds"
     write_seed(
-        seeds, "mfa", server.netloc, sitemaps=[], feeds=[], article_pattern="/news/", follow_pattern="/section/",
+        seeds,
+        "mfa",
+        server.netloc,
+        sitemaps=[],
+        feeds=[],
+        article_pattern="/news/",
+        follow_pattern="/section/",
         max_pages=1 + sections + articles + 2,
     )
     db = tmp_path / "a.db"
     with served(server):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "page cap" not in result.stderr
     for j in range(sections):
         assert len(server.hits_for(f"/section/s{j}/")) == 1
@@ -156,6 +165,7 @@ def test_a_refused_redirect_hop_is_a_failed_request_and_the_chain_goes_on(
     with served(server, trap):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), ALLOW_PRIVATE_NETWORKS=allow)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert trap.hits == []
     assert len(server.hits_for("/sm-1.xml")) == 1
     with sqlite3.connect(db) as conn:
@@ -195,6 +205,7 @@ def test_a_huge_sitemap_does_not_stall_the_other_hosts(tmp_path: Path) -> None:
     with served(big, steady):
         result = crawl("-a", f"seeds={seeds}", ARCHIVE_DB=str(db), CONCURRENT_REQUESTS_PER_DOMAIN="1")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     starts = sorted(h.start for h in steady.hits)
     assert len(starts) > 60
     gaps = [b - a for a, b in itertools.pairwise(starts)]

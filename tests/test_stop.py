@@ -33,6 +33,7 @@ FAST_ARTICLES = 3
 SLOW_ARTICLES = 5
 # Wide bounds: the machine has 2 shared cores, and a test that fails 1 run in 10 is a red CI.
 STOP_WITHIN = 30.0
+STOP_TARGET = 10.0  # issue 21's target for the signal-to-exit time (0.8-1.1 s seen on the loaded machine)
 COMMITTED_WITHIN = 20.0
 
 
@@ -149,10 +150,11 @@ def test_sigterm_during_a_pause_stops_within_seconds_and_commits_every_fetched_a
         finally:
             stop(proc, signal.SIGKILL)
         took = time.monotonic() - signalled
+        print(f"{pause}: exit {code} {took:.1f} s after SIGTERM")
         fetched = _fetched_articles(fast, slow)
     text = log.read_text()
     assert code == 1, text[-3000:]
-    assert took < STOP_WITHIN
+    assert took < STOP_TARGET, took
     assert "Received SIGTERM, shutting down gracefully" in text
     assert fetched and fetched <= _archived(db), text[-3000:]
     assert len(_fetched_articles(slow)) < SLOW_ARTICLES  # the pause really held requests back
@@ -172,8 +174,10 @@ def test_a_killed_run_is_recorded_as_interrupted_by_the_next_start(tmp_path: Pat
     with served(fast, slow):
         proc = start_crawl("-a", f"seeds={seeds}", log=log, ARCHIVE_DB=str(db), **settings)
         assert wait_for(
-            lambda: (len(_fetched_articles(fast)) >= FAST_ARTICLES and _paused(slow, "retry_after"))
-            or proc.poll() is not None,
+            lambda: (
+                (len(_fetched_articles(fast)) >= FAST_ARTICLES and _paused(slow, "retry_after"))
+                or proc.poll() is not None
+            ),
             90,
         ), log.read_text()[-3000:]
         assert wait_for(lambda: _fetched_articles(fast) <= _archived(db), COMMITTED_WITHIN), log.read_text()[-3000:]
@@ -185,6 +189,7 @@ def test_a_killed_run_is_recorded_as_interrupted_by_the_next_start(tmp_path: Pat
         write_seed(quick, "mfa", fast.netloc, sitemaps=[], feeds=[], article_pattern=ARTICLE_PATTERN)
         result = crawl("-a", f"seeds={quick}", ARCHIVE_DB=str(db))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert _rows(db, "SELECT id, status FROM crawls ORDER BY id") == [(1, "interrupted"), (2, "finished")]
     assert "Crawl 1 (started" in result.stderr and f"mfa: {len(committed)} new, 0 updated" in result.stderr
     assert json.loads(_rows(db, "SELECT sites FROM crawls WHERE id = 1")[0][0]) == {

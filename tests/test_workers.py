@@ -24,6 +24,7 @@ from diplomatic_crawler.workers import (
     ExtractionFailed,
     ExtractionPool,
     ExtractionTimeout,
+    OutOfMemory,
     PoolClosed,
     WorkerCrashed,
     analyse_page,
@@ -36,7 +37,9 @@ ARTICLE = (
     "<meta property='article:published_time' content='2024-03-01T10:00:00+01:00'></head><body>"
     "<nav><a href='/'>Home</a> <a href='/news/'>News</a> <a href='https://other.example/x'>Elsewhere</a></nav>"
     "<article><h1>Talks on trade</h1>"
-    + "".join(f"<p>Paragraph {n}: the delegations discussed trade, customs and investment at length.</p>" for n in range(6))  # noqa: E501
+    + "".join(
+        f"<p>Paragraph {n}: the delegations discussed trade, customs and investment at length.</p>" for n in range(6)
+    )
     + "<p><a href='/news/older.html#top'>Older news</a> <a href='/files/report.pdf'>Report</a></p>"
     "</article></body></html>"
 )
@@ -146,8 +149,11 @@ def test_workers_are_recycled_and_memory_capped() -> None:
         pids = [pool.submit(os.getpid).result(timeout=30) for _ in range(5)]
         assert len(set(pids)) == 3 and pids[0] == pids[1] != pids[2]
         # A page that needs more memory than the cap fails alone; the next one gets a clean worker.
-        with pytest.raises(MemoryError):
+        with pytest.raises(MemoryError) as info:
             pool.submit(bytearray, 1024 * 1024 * 1024).result(timeout=30)
+        # an extraction failure of its own, with a reason a log line can name (MemoryError() has none)
+        assert isinstance(info.value, OutOfMemory) and info.value.reason == "memory"
+        assert "needed more than EXTRACTION_MAX_MEMORY = 400 MiB" in str(info.value)
         assert pool.submit(pow, 2, 3).result(timeout=30) == 8
 
 
@@ -212,10 +218,13 @@ def test_analyse_page(body, classify, kind, has_article, error) -> None:
 def _pathological_page() -> bytes:
     """~5 MB of an article of 60,000 short paragraphs: trafilatura needs many seconds of CPU on it (a page of
     links alone is no longer slow: it is a listing, and link discovery stops at MAX_LINKS_PER_PAGE)."""
-    paragraphs = "".join(f"<p>Paragraph {i} of the minister's very long statement, with a few more words.</p>"
-                         for i in range(60_000))
-    return (f"<html><head><title>Huge</title></head><body><article><h1>A very long statement</h1>"
-            f"<p class='date'>7 December 2021</p>{paragraphs}</article></body></html>").encode()
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the minister's very long statement, with a few more words.</p>" for i in range(60_000)
+    )
+    return (
+        f"<html><head><title>Huge</title></head><body><article><h1>A very long statement</h1>"
+        f"<p class='date'>7 December 2021</p>{paragraphs}</article></body></html>"
+    ).encode()
 
 
 @pytest.mark.parametrize(

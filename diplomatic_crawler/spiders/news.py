@@ -618,9 +618,7 @@ class NewsSpider(scrapy.Spider):
         for request in self._pdf_requests(response, seed, page.enrichment.get("pdf_links") or ()):
             yield request
 
-    async def _analyse(
-        self, response: Response, seed: Seed, *, classify: bool, fetched_at: str
-    ) -> PageAnalysis | None:
+    async def _analyse(self, response: Response, seed: Seed, *, classify: bool, fetched_at: str) -> PageAnalysis | None:
         """Parse, classify and extract the page in the worker pool without blocking the reactor. A page
         over EXTRACTION_MAX_BYTES, or one that exceeds EXTRACTION_TIMEOUT or crashes its worker, gives None:
         counted as `extraction_failed` (and by reason), logged, and tried again on the next run."""
@@ -644,7 +642,8 @@ class NewsSpider(scrapy.Spider):
             return self._extraction_failed(seed.name, response.url, exc.reason, str(exc))
         except Exception as exc:  # a bug met on one page must not stop the crawl
             logger.error("%s: extraction error on %s", seed.name, response.url, exc_info=exc)
-            return self._extraction_failed(seed.name, response.url, "error", f"{type(exc).__name__}: {exc}")
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return self._extraction_failed(seed.name, response.url, "error", detail)
 
     def _restamp(self, seed: Seed, item: ArchivedArticle, url: str) -> Iterator[Request]:
         """A publication timestamp found on several articles of the site is the site's (site_stamps.py):
@@ -654,13 +653,17 @@ class NewsSpider(scrapy.Spider):
         if article.published_raw in learnt:  # extracted while the stamp was being learnt
             yield from self._read_again(seed, {item.key: url})
             return
-        pages = self.site_stamps.saw(seed.name, item.key, url, article.published_raw,
-                                     article.published_precision)
+        pages = self.site_stamps.saw(seed.name, item.key, url, article.published_raw, article.published_precision)
         if not pages:
             return
         self.inc(seed.name, "dates/site_stamps")
-        logger.info("%s: the timestamp %r is on %d articles: the site's, not their publication date; reading"
-                    " them again without it", seed.name, article.published_raw, len(pages))
+        logger.info(
+            "%s: the timestamp %r is on %d articles: the site's, not their publication date; reading"
+            " them again without it",
+            seed.name,
+            article.published_raw,
+            len(pages),
+        )
         yield from self._read_again(seed, pages)
 
     def _read_again(self, seed: Seed, pages: dict[str, str]) -> Iterator[Request]:
@@ -821,9 +824,7 @@ class NewsSpider(scrapy.Spider):
             return True
         return False
 
-    def _follow(
-        self, response: Response, seed: Seed, links: Iterable[Link], keys: Iterable[str]
-    ) -> Iterable[Request]:
+    def _follow(self, response: Response, seed: Seed, links: Iterable[Link], keys: Iterable[str]) -> Iterable[Request]:
         """Links of a listing (or article) page: pagination and `follow_pattern` links are listings,
         re-fetched on every run; everything else is a candidate, skipped when known. Pagination stops
         when the page holds only known links (STOP_PAGINATION_ON_KNOWN). `links` are the site's own links
