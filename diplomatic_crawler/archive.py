@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .article_events import ArticleEvent, StatusAnswer, Withdrawal, clear_withdrawn
 from .changes import keep_summary
 from .enrich.hooks import ArchiveEnricher, enrich_record
 from .export.schema import utc_instant
@@ -188,8 +189,7 @@ class Archive:
         for old_id, started, counts in interrupted:
             known = "; ".join(f"{site}: {c['new']} new, {c['updated']} updated" for site, c in counts.items())
             logger.warning(
-                "Crawl %d (started %s) did not finish: its process was killed. Recorded as %s; it had"
-                " committed %s",
+                "Crawl %d (started %s) did not finish: its process was killed. Recorded as %s; it had committed %s",
                 old_id,
                 started,
                 INTERRUPTED,
@@ -436,20 +436,35 @@ class Archive:
         `canonical_url` is the key. A record's `_capture` (the raw response, `captures.Capture`) is stored
         in the same savepoint. `revise` (re-extraction) updates a row even when its text hash is the same,
         keeping the previous version like any other change."""
-        outcomes: list[str] = []
         with self._writing():
-            for record in records:
-                with self.db.atomic():  # savepoint: this article entirely, or not at all
-                    # Enrichments (diplomatic_crawler.enrich): doc_type, countries before the write;
-                    # near-duplicate cluster and statement group after it, in the same savepoint.
-                    record = enrich_record(dict(record))
-                    row = {k: v for k, v in record.items() if not k.startswith("_")}  # "_minhash": index only
-                    # `_revise`: an article read again in the same run to correct its date (site_stamps.py)
-                    outcome = self._write_article(row, crawl_id, revise=revise or bool(record.get("_revise")))
-                    self._enricher().after_write(record, outcome)
-                    self._record_fetch(record, row["canonical_url"], crawl_id, fetched=not revise)
-                    outcomes.append(outcome)
+            return [self._write_record(record, crawl_id, revise) for record in records]
+
+    def write_batch(
+        self, entries: Iterable[Mapping[str, Any] | ArticleEvent], crawl_id: int | None
+    ) -> list[str | None]:
+        """A crawl's batch in one transaction, in the order given: article records (as `write_articles`,
+        outcome "new", "updated" or "unchanged") and article events (`article_events`: a status answer,
+        outcome None; a withdrawal, outcome "withdrawn" when it marked its article, else None)."""
+        outcomes: list[str | None] = []
+        with self._writing():
+            for entry in entries:
+                if isinstance(entry, StatusAnswer | Withdrawal):
+                    outcomes.append(entry.apply(self.db))
+                else:
+                    outcomes.append(self._write_record(entry, crawl_id, False))
         return outcomes
+
+    def _write_record(self, record: Mapping[str, Any], crawl_id: int | None, revise: bool) -> str:
+        with self.db.atomic():  # savepoint: this article entirely, or not at all
+            # Enrichments (diplomatic_crawler.enrich): doc_type, countries before the write;
+            # near-duplicate cluster and statement group after it, in the same savepoint.
+            record = enrich_record(dict(record))
+            row = {k: v for k, v in record.items() if not k.startswith("_")}  # "_minhash": index only
+            # `_revise`: an article read again in the same run to correct its date (site_stamps.py)
+            outcome = self._write_article(row, crawl_id, revise=revise or bool(record.get("_revise")))
+            self._enricher().after_write(record, outcome)
+            self._record_fetch(record, row["canonical_url"], crawl_id, fetched=not revise)
+            return outcome
 
     def _enricher(self) -> ArchiveEnricher:
         enricher = getattr(self, "_enricher_cache", None)
@@ -461,12 +476,11 @@ class Archive:
         """The archive as a record: the raw capture, and a withdrawn article that answered again (only a
         fresh fetch restores it, never a re-extraction of an old capture)."""
         from .captures import store_capture
-        from .withdrawals import clear_withdrawn
 
         if (capture := record.get("_capture")) is not None:
             store_capture(self.db, capture, key, record.get("site"), crawl_id)
         if fetched:
-            clear_withdrawn(self.db, key, record.get("url"), crawl_id)
+            clear_withdrawn(self.db, key, utcnow(), record.get("url"), crawl_id)
 
     def _write_article(self, record: dict[str, Any], crawl_id: int | None, revise: bool = False) -> str:
         key = record.get("canonical_url") or record.get("url")
@@ -507,8 +521,15 @@ class Archive:
             keep_summary(self.db, key, version)
         return "updated"
 
-    _PUBLISHED_FIELDS = ("published", "published_utc", "published_raw", "published_source",
-                         "published_precision", "published_calendar", "timezone_assumed")
+    _PUBLISHED_FIELDS = (
+        "published",
+        "published_utc",
+        "published_raw",
+        "published_source",
+        "published_precision",
+        "published_calendar",
+        "timezone_assumed",
+    )
 
     def _keep_precise_date(self, key: str, updates: dict[str, Any]) -> None:
         """An edited page that only yields the day (say, from its URL) of a publication time stored to

@@ -9,6 +9,11 @@ loses at most those seconds of work. Batches are written by a background thread 
 order, and closing the spider waits for all of them. If the archive cannot be written the crawl stops
 (reason `archive_error`) and `scrapy crawl` exits non-zero.
 
+The downloader middlewares and the spider write nothing themselves: what they learn of an archived article
+(the status its URL answers now, a withdrawal; `article_events`) is sent with `ARTICLE_EVENT` and goes into
+the same batches, in the order it happened, so it is committed by the writer with the articles and flushed
+with them when the spider closes. No SQLite write lock is ever waited for on the reactor thread.
+
 The run's `crawls` row is written when the spider starts crawling its seeds (`CRAWL_STARTED`, sent by
 `NewsSpider.start`), not when the spider is opened: `scrapy shell`, `scrapy fetch` and `scrapy parse` open
 the project's spider too (shell without ever starting it, fetch and parse with their own `start`), and
@@ -28,6 +33,7 @@ from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
 
 from .archive import Archive, ArchiveError, get_archive
+from .article_events import WITHDRAWN, ArticleEvent, Withdrawal
 from .items import ArchivedArticle
 
 if TYPE_CHECKING:
@@ -43,6 +49,9 @@ ARCHIVE_ERROR_STAT = "diplomatic/archive_error"
 ARTICLES_WRITTEN = object()
 # Signal sent with `spider=` by `NewsSpider.start` when a crawl of the seeds begins: the crawl row is written.
 CRAWL_STARTED = object()
+# Signal sent with `event=` (an `article_events.ArticleEvent`) by the middlewares and the spider: the pipeline
+# writes it in its next batch, after the articles received before it.
+ARTICLE_EVENT = object()
 
 
 def crawl_id_of(crawler: Crawler) -> int | None:
@@ -56,13 +65,14 @@ class ArchivePipeline:
         self.commit_interval = max(0.0, crawler.settings.getfloat("ARCHIVE_COMMIT_INTERVAL", 2.0))
         self._oldest: float | None = None  # time.monotonic() when the oldest buffered article arrived
         self._timer: Any = None
-        self.buffer: list[ArchivedArticle] = []
+        self.buffer: list[ArchivedArticle | ArticleEvent] = []
+        self._articles = 0  # articles in `buffer` (events do not count towards ARCHIVE_BATCH_SIZE)
         self.failed = False
         self._closing: asyncio.Future[None] | None = None
         self.background = crawler.settings.getbool("ARCHIVE_WRITER_THREAD", True)
         self._writer: ThreadPoolExecutor | None = None
         self._writer_archive: Archive | None = None
-        self._in_flight: deque[tuple[list[ArchivedArticle], Future[list[str]]]] = deque()
+        self._in_flight: deque[tuple[list[ArchivedArticle | ArticleEvent], Future[list[str | None]]]] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -70,6 +80,7 @@ class ArchivePipeline:
         # An idle crawl commits what it holds (a distributed worker may stay idle, waiting for the others).
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(pipeline.crawl_started, signal=CRAWL_STARTED)
+        crawler.signals.connect(pipeline.article_event, signal=ARTICLE_EVENT)
         return pipeline
 
     def spider_idle(self) -> None:
@@ -108,24 +119,34 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArchivedArticle):
             return item
-        if self.failed:
-            return item
+        if not self.failed:
+            self._buffer(item)
+        return item
+
+    def article_event(self, event: ArticleEvent) -> None:
+        """`ARTICLE_EVENT`: buffered like an article, so the writer commits it in order with them."""
+        if not self.failed:
+            self._buffer(event)
+
+    def _buffer(self, entry: ArchivedArticle | ArticleEvent) -> None:
         if not self.buffer:
             self._oldest = time.monotonic()
-        self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size:
+        self.buffer.append(entry)
+        if isinstance(entry, ArchivedArticle):
+            self._articles += 1
+        if self._articles >= self.batch_size:
             self.flush()
         else:
             self._harvest()
-        return item
 
     def flush(self, *, wait: bool = False) -> None:
         """Hand the buffered articles to the writer as one batch (or write them here without a writer
         thread); count the outcomes of the batches written so far, or of all of them with `wait`."""
         batch, self.buffer = self.buffer, []
         self._oldest = None
+        self._articles = 0
         if batch and not self.failed:
-            records = [i.to_record() for i in batch]
+            records = [e.to_record() if isinstance(e, ArchivedArticle) else e for e in batch]
             crawl_id = crawl_id_of(self.crawler)
             if self._writer is not None:
                 future = self._writer.submit(self._write, records, crawl_id)
@@ -134,18 +155,18 @@ class ArchivePipeline:
                 self.crawler.stats.max_value("diplomatic/archive/batches_in_flight_max", len(self._in_flight))
             else:
                 try:
-                    self._counted(batch, get_archive(self.crawler).write_articles(records, crawl_id))
+                    self._counted(batch, get_archive(self.crawler).write_batch(records, crawl_id))
                 except ArchiveError as exc:
                     self._fail(exc)
         self._harvest(wait=wait)
 
-    def _write(self, records: list[dict[str, Any]], crawl_id: int | None) -> list[str]:
+    def _write(self, records: list[dict[str, Any] | ArticleEvent], crawl_id: int | None) -> list[str | None]:
         """Writer thread: its own connection to the archive (SQLite connections stay in their thread)."""
         if self._writer_archive is None:
             self._writer_archive = Archive(get_archive(self.crawler).path)
-        return self._writer_archive.write_articles(records, crawl_id)
+        return self._writer_archive.write_batch(records, crawl_id)
 
-    def _written(self, future: Future[list[str]]) -> None:
+    def _written(self, future: Future[list[str | None]]) -> None:
         """Writer thread, a batch committed: count it on the reactor right away, not at the next item. In
         distributed mode this is when the batch's requests are released; a worker killed in between has
         them fetched again by another."""
@@ -180,13 +201,22 @@ class ArchivePipeline:
         if engine is not None and engine.spider is not None:
             self._closing = asyncio.ensure_future(engine.close_spider_async(reason="archive_error"))
 
-    def _counted(self, batch: list[ArchivedArticle], outcomes: list[str]) -> None:
+    def _counted(self, batch: list[ArchivedArticle | ArticleEvent], outcomes: list[str | None]) -> None:
         stats = self.crawler.stats
-        for item, outcome in zip(batch, outcomes, strict=True):
-            stats.inc_value(f"diplomatic/{item.site}/{outcome}")
-            if not item.article.published:
-                stats.inc_value(f"diplomatic/{item.site}/without_date")
-        self.crawler.signals.send_catch_log(ARTICLES_WRITTEN, items=batch)
+        items = []
+        for entry, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(entry, ArchivedArticle):
+                stats.inc_value(f"diplomatic/{entry.site}/{outcome}")
+                if not entry.article.published:
+                    stats.inc_value(f"diplomatic/{entry.site}/without_date")
+                items.append(entry)
+            elif isinstance(entry, Withdrawal) and outcome == WITHDRAWN:
+                logger.warning(
+                    "%s: archived article withdrawn (%s), kept as it was: %s", entry.site, entry.reason, entry.key
+                )
+                stats.inc_value(f"diplomatic/{entry.site}/{WITHDRAWN}")
+        if items:
+            self.crawler.signals.send_catch_log(ARTICLES_WRITTEN, items=items)
 
     def close_spider(self) -> None:
         if self._timer is not None and self._timer.running:

@@ -3,8 +3,10 @@
 A press release that was archived and later answers 404 or 410 (withdrawn, moved, site relaunched) or
 500 is exactly the kind of change an archive exists for: the stored copy must stay as it was. This
 downloader middleware sees the final answer (after retries and redirects) of every re-fetched article
-and writes only `articles.http_status` and `articles.http_status_at` (migration 30); the text, title,
-dates and hash are never touched by an error answer. A later 200 sets the status back to 200.
+and records only `articles.http_status` and `articles.http_status_at` (migration 30); the text, title,
+dates and hash are never touched by an error answer. A later 200 sets the status back to 200. The record
+(`article_events.StatusAnswer`) is handed to the archive pipeline, whose writer commits it with the
+articles: nothing here waits for the archive.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from .archive import ArchiveError, get_archive, utcnow
+from .archive import utcnow
+from .article_events import StatusAnswer
+from .pipelines import ARTICLE_EVENT
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+
+    from .article_events import ArticleEvent
 
 __all__ = ["ArchivedPageMiddleware", "ArchivedStatusMiddleware"]
 
@@ -43,6 +49,11 @@ class ArchivedPageMiddleware:
             return None
         return key
 
+    def record(self, event: ArticleEvent) -> None:
+        """Hand an event to the archive pipeline's writer (`ARTICLE_EVENT`): it is committed in order with
+        the articles, on the thread that owns the write connection."""
+        self.crawler.signals.send_catch_log(ARTICLE_EVENT, event=event)
+
 
 class ArchivedStatusMiddleware(ArchivedPageMiddleware):
     def process_response(self, request: Request, response: Response) -> Response:
@@ -54,13 +65,5 @@ class ArchivedStatusMiddleware(ArchivedPageMiddleware):
             logger.warning("%s: archived article now answers HTTP %d, stored copy kept: %s", site, status, request.url)
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value(f"diplomatic/{site}/archived_http_{status}")
-        try:
-            archive = get_archive(self.crawler)
-            with archive._writing():
-                archive.db.execute(
-                    "UPDATE articles SET http_status = ?, http_status_at = ? WHERE canonical_url = ?",
-                    [status, utcnow(), key],
-                )
-        except ArchiveError as exc:  # the pipeline reports archive failures; this is metadata only
-            logger.error("Could not record HTTP %d for %s: %s", status, key, exc)
+        self.record(StatusAnswer(key, status, utcnow()))
         return response

@@ -9,7 +9,9 @@ last DAYS days (bypassing the "already archived" skip). An archived article is w
 
 The row keeps its text, dates and hash; `withdrawn_at` / `withdrawn_reason` are set and an event is logged
 in `article_events`. When the article answers again with its content, the write path clears the flag
-(`clear_withdrawn`) and logs a `restored` event. A redirect to another article is a move, not a withdrawal.
+(`article_events.clear_withdrawn`) and logs a `restored` event. A redirect to another article is a move,
+not a withdrawal. During a crawl the withdrawal (`article_events.Withdrawal`) is handed to the archive
+pipeline's writer, which commits it with the articles and logs and counts it once it is committed.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .archive import Archive, ArchiveError, get_archive, utcnow
+from .archive import Archive, utcnow
+from .article_events import WITHDRAWN, Withdrawal
 from .readonly import placeholders
 from .status_tracking import ArchivedPageMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    import sqlite_utils
     from scrapy.http import Request, Response
 
     from .seeds import Seed
@@ -36,7 +38,6 @@ __all__ = [
     "GONE_STATUSES",
     "WithdrawalMiddleware",
     "check_redirect",
-    "clear_withdrawn",
     "generic_redirect",
     "mark_withdrawn",
     "parse_recheck",
@@ -88,7 +89,7 @@ def check_redirect(spider: Any, response: Response, seed: Seed, page: PageAnalys
     key = response.meta.get("key")
     if not response.meta.get("redirect_urls") or key not in spider.known:
         return
-    from .pipelines import crawl_id_of
+    from .pipelines import ARTICLE_EVENT, crawl_id_of
     from .urls import canonical_url, resolve_canonical
 
     target = canonical_url(response.url, seed)
@@ -96,9 +97,9 @@ def check_redirect(spider: Any, response: Response, seed: Seed, page: PageAnalys
     if key in (target, article_key):
         return
     reason = generic_redirect(seed, target, page_kind, article_key, spider.known_pages)
-    if reason and mark_withdrawn(spider.archive, key, reason, url=response.url, crawl_id=crawl_id_of(spider.crawler)):
-        logger.warning("%s: archived article withdrawn (%s), kept as it was: %s", seed.name, reason, key)
-        spider.inc(seed.name, "withdrawn")
+    if reason:
+        event = Withdrawal(key, reason, utcnow(), seed.name, url=response.url, crawl_id=crawl_id_of(spider.crawler))
+        spider.crawler.signals.send_catch_log(ARTICLE_EVENT, event=event)
 
 
 def recheck_candidates(archive: Archive, sites: Iterable[str], days: int, now: datetime | None = None) -> list[tuple]:
@@ -116,44 +117,10 @@ def recheck_candidates(archive: Archive, sites: Iterable[str], days: int, now: d
 def mark_withdrawn(
     archive: Archive, key: str, reason: str, *, status: int | None = None, url: str | None = None, crawl_id: Any = None
 ) -> bool:
-    """Set `withdrawn_at` on an archived article (text and dates untouched) and log the event; False when it
-    is not archived or already withdrawn."""
-    now = utcnow()
-    db = archive.db
-    with archive._writing():
-        changed = db.execute(
-            "UPDATE articles SET withdrawn_at = ?, withdrawn_reason = ?"
-            " WHERE canonical_url = ? AND withdrawn_at IS NULL",
-            [now, reason, key],
-        ).rowcount
-        if changed:
-            _event(db, key, now, "withdrawn", reason, status, url, crawl_id)
-    return bool(changed)
-
-
-def clear_withdrawn(db: sqlite_utils.Database, key: str, url: str | None, crawl_id: Any) -> bool:
-    """The article answered with its content again: clear the flag and log `restored` (inside the caller's
-    savepoint)."""
-    now = utcnow()
-    changed = db.execute(
-        "UPDATE articles SET withdrawn_at = NULL, withdrawn_reason = NULL"
-        " WHERE canonical_url = ? AND withdrawn_at IS NOT NULL",
-        [key],
-    ).rowcount
-    if changed:
-        _event(db, key, now, "restored", "answered with the article again", 200, url, crawl_id)
-        logger.info("Previously withdrawn article is back: %s", key)
-    return bool(changed)
-
-
-def _event(
-    db: Any, key: str, at: str, event: str, reason: str, status: int | None, url: str | None, crawl: Any
-) -> None:
-    db.execute(
-        "INSERT INTO article_events (canonical_url, at, event, reason, http_status, url, crawl_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [key, at, event, reason, status, url, crawl],
-    )
+    """Set `withdrawn_at` on an archived article (text and dates untouched) and log the event, in a
+    transaction of its own (outside a crawl); False when it is not archived or already withdrawn."""
+    event = Withdrawal(key, reason, utcnow(), status=status, url=url, crawl_id=crawl_id)
+    return archive.write_batch([event], crawl_id) == [WITHDRAWN]
 
 
 def generic_redirect(
@@ -183,20 +150,8 @@ class WithdrawalMiddleware(ArchivedPageMiddleware):
             return response
         from .pipelines import crawl_id_of
 
+        status = response.status
         site = request.meta.get("site", "?")
-        try:
-            marked = mark_withdrawn(
-                get_archive(self.crawler),
-                key,
-                f"HTTP {response.status}",
-                status=response.status,
-                url=response.url,
-                crawl_id=crawl_id_of(self.crawler),
-            )
-        except ArchiveError as exc:  # the pipeline reports archive failures; the stored copy is untouched
-            logger.error("Could not mark %s withdrawn: %s", key, exc)
-            return response
-        if marked:
-            logger.warning("%s: archived article withdrawn (HTTP %d), kept as it was: %s", site, response.status, key)
-            self.crawler.stats.inc_value(f"diplomatic/{site}/withdrawn")
+        crawl_id = crawl_id_of(self.crawler)
+        self.record(Withdrawal(key, f"HTTP {status}", utcnow(), site, status, response.url, crawl_id))
         return response

@@ -20,6 +20,7 @@ import itertools
 import os
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -50,6 +51,7 @@ __all__ = [
     "Raw",
     "Reply",
     "StubResolver",
+    "archive_rows",
     "as_plain_user",
     "crawl",
     "crawl_measured",
@@ -544,6 +546,15 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, step: float = 
     return False
 
 
+def archive_rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    """The rows of one query on an archive a crawl left behind (a connection of its own, closed after)."""
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def stats_value(log: str, key: str) -> Any:
     """A value from Scrapy's 'Dumping Scrapy stats' block of a crawl log (None when absent)."""
     import re
@@ -583,8 +594,8 @@ def summary_row(log: str, site: str) -> dict[str, str]:
 class StubResolver(GuardedResolver):
     """The guarded resolver with a fixed host table from `DIPLOMATIC_TEST_HOSTS`; other names go to the
     system resolver as usual, but for names the table maps to `nxdomain` and names under `.invalid`, which
-fail as an unknown name does (no DNS query). The private-network check still applies to what the table
-answers."""
+    fail as an unknown name does (no DNS query). The private-network check still applies to what the table
+    answers."""
 
     def lookup(self, name: str, timeout: Any = ()) -> Any:
         table = dict(

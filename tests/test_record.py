@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from enrichsites import make_pdf
 from faultserver import Reply, crawl, make_site, run_cli, served, write_seed
+from faultserver import archive_rows as _rows
 
 from diplomatic_crawler.captures import read_body
 from diplomatic_crawler.extraction import EXTRACTOR_VERSION
@@ -40,14 +41,6 @@ PDF = make_pdf(
     ],
     title="Microsoft Word - statement.docx",
 )
-
-
-def _rows(db: Path, sql: str, *params: object) -> list[tuple]:
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def _dicts(db: Path, sql: str, *params: object) -> list[dict]:

@@ -33,6 +33,7 @@ from faultserver import (
     wait_for,
     write_seed,
 )
+from faultserver import archive_rows as _rows
 
 from diplomatic_crawler.archive import Archive
 from diplomatic_crawler.demo.sitegen import SiteSpec, build_site, sample_articles
@@ -42,14 +43,6 @@ INCOMPLETE = (
     "SELECT count(*) FROM articles WHERE text IS NULL OR text = '' OR site IS NULL OR url IS NULL"
     " OR content_hash IS NULL OR fetched_at IS NULL OR first_seen IS NULL OR title IS NULL"
 )
-
-
-def _rows(db: Path, sql: str, *params: object) -> list[tuple]:
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def _healthy(db: Path) -> None:
