@@ -171,7 +171,7 @@ class Archive:
     def start_crawl(self, args: Mapping[str, Any], sites: Iterable[str]) -> int:
         """Record a new run as "running" and hold its lock file while it runs (see `_interrupted`); runs
         left "running" by a process that died are recorded as "interrupted" first."""
-        with self._writing():
+        with self.write_transaction():
             interrupted = self._mark_interrupted()
             table = self.db["crawls"]
             table.insert(
@@ -198,7 +198,7 @@ class Archive:
         return crawl_id
 
     def finish_crawl(self, crawl_id: int, status: str, counts: Mapping[str, Mapping[str, int]]) -> None:
-        with self._writing():
+        with self.write_transaction():
             self.db["crawls"].update(
                 crawl_id,
                 {
@@ -321,7 +321,7 @@ class Archive:
         if not rows:
             return
         now = utcnow()
-        with self._writing():
+        with self.write_transaction():
             for row in rows:
                 self.db.execute(
                     "INSERT INTO pages (url, site, kind, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
@@ -344,7 +344,7 @@ class Archive:
     def save_url_patterns(self, rows: Iterable[Mapping[str, Any]]) -> None:
         rows = [{**r, "updated": utcnow()} for r in rows]
         if rows:
-            with self._writing():
+            with self.write_transaction():
                 self.db["url_patterns"].insert_all(rows, pk=("site", "pattern"), replace=True)
 
     def save_seed_files(self, seeds: Iterable[Any]) -> None:
@@ -355,7 +355,7 @@ class Archive:
             if s.file_hash and s.text is not None
         ]
         if rows:
-            with self._writing():
+            with self.write_transaction():
                 self.db["seed_files"].insert_all(rows, pk="seed_hash", ignore=True)
 
     def seed_files(self) -> dict[str, tuple[str, str]]:
@@ -382,7 +382,7 @@ class Archive:
         now = utcnow()
         cols = ", ".join(self.SIGNALS)
         updates = ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in self.SIGNALS)
-        with self._writing():
+        with self.write_transaction():
             for url, row in rows.items():
                 self.db.execute(
                     f"INSERT INTO article_signals (canonical_url, site, {cols}, updated)"
@@ -415,14 +415,14 @@ class Archive:
         if self.defer_validators:
             self.__dict__.setdefault("_pending_validators", {})[url] = row
             return
-        with self._writing():
+        with self.write_transaction():
             self.db["http_cache"].insert(row, replace=True)
 
     def commit_validators(self) -> int:
         """Write the validators deferred by a crawl (called when it ends cleanly); return how many."""
         rows = list(self.__dict__.pop("_pending_validators", {}).values())
         if rows:
-            with self._writing():
+            with self.write_transaction():
                 self.db["http_cache"].insert_all(rows, pk="url", replace=True)
         return len(rows)
 
@@ -436,7 +436,7 @@ class Archive:
         `canonical_url` is the key. A record's `_capture` (the raw response, `captures.Capture`) is stored
         in the same savepoint. `revise` (re-extraction) updates a row even when its text hash is the same,
         keeping the previous version like any other change."""
-        with self._writing():
+        with self.write_transaction():
             return [self._write_record(record, crawl_id, revise) for record in records]
 
     def write_batch(
@@ -446,7 +446,7 @@ class Archive:
         outcome "new", "updated" or "unchanged") and article events (`article_events`: a status answer,
         outcome None; a withdrawal, outcome "withdrawn" when it marked its article, else None)."""
         outcomes: list[str | None] = []
-        with self._writing():
+        with self.write_transaction():
             for entry in entries:
                 if isinstance(entry, StatusAnswer | Withdrawal):
                     outcomes.append(entry.apply(self.db))
@@ -567,15 +567,20 @@ class Archive:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def _writing(self) -> Any:
-        return _WriteGuard(self)
+    def write_transaction(self) -> _WriteTransaction:
+        """The archive's one way to write: `with archive.write_transaction() as db:` runs its statements in
+        one transaction that takes the write lock at BEGIN (`BEGIN IMMEDIATE`, waiting up to the busy
+        timeout for another writer) and commits on exit, or rolls back on an exception; inside another
+        write transaction it is a savepoint. SQLite errors come out as `ArchiveError`."""
+        return _WriteTransaction(self)
 
     def count(self, table: str) -> int:
         return self.db[table].count if self.db[table].exists() else 0
 
 
-class _WriteGuard:
-    """`with db.atomic()` that turns SQLite errors into ArchiveError."""
+class _WriteTransaction:
+    """`Archive.write_transaction()`: `with db.atomic()` in a `BEGIN IMMEDIATE` transaction, SQLite errors as
+    ArchiveError."""
 
     def __init__(self, archive: Archive):
         self.archive = archive

@@ -66,7 +66,7 @@ def merge_shards(shards: Iterable[str | Path], target: str | Path, *, progress: 
         progress.start(total)
     with Archive(target) as archive:
         for path in paths:
-            with _open_shard(path) as shard, archive._writing():
+            with _open_shard(path) as shard, archive.write_transaction():
                 _merge_one(archive.db.conn, shard, path.stem, report, progress)
             report.shards += 1
             logger.info("merged %s into %s", path, target)

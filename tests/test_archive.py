@@ -121,6 +121,38 @@ def test_batch_is_atomic_per_article(archive: Archive) -> None:
     assert archive.db["articles"].count == 0  # the whole batch rolled back, nothing half-written
 
 
+def _seen_by_another_connection(archive: Archive) -> list[str]:
+    conn = sqlite3.connect(archive.path, timeout=5)
+    try:
+        return [url for (url,) in conn.execute("SELECT url FROM pages ORDER BY url")]
+    finally:
+        conn.close()
+
+
+def _add_page(db, url: str) -> None:
+    db.execute("INSERT INTO pages (url, site, kind) VALUES (?, 'mfa-az', 'listing')", [url])
+
+
+def test_write_transaction_commits_rolls_back_and_nests(archive: Archive) -> None:
+    """The archive's one public way to write: committed at exit, rolled back by an exception, a savepoint when
+    nested (the inner part undone alone), SQLite errors as ArchiveError with nothing kept."""
+    with archive.write_transaction() as db:
+        _add_page(db, "https://a/1")
+        with pytest.raises(ValueError), archive.write_transaction() as inner:
+            _add_page(inner, "https://a/2")
+            raise ValueError("inner part undone")
+        assert archive.db.conn.in_transaction and _seen_by_another_connection(archive) == []  # not yet committed
+    assert not archive.db.conn.in_transaction
+    assert _seen_by_another_connection(archive) == ["https://a/1"]
+    with pytest.raises(RuntimeError), archive.write_transaction() as db:
+        _add_page(db, "https://a/3")
+        raise RuntimeError("all undone")
+    with pytest.raises(ArchiveError, match="cannot write: UNIQUE constraint failed"), archive.write_transaction() as db:
+        _add_page(db, "https://a/4")
+        _add_page(db, "https://a/1")
+    assert _seen_by_another_connection(archive) == ["https://a/1"] and not archive.db.conn.in_transaction
+
+
 def test_crawls_pages_and_validators(archive: Archive) -> None:
     crawl = archive.start_crawl({"site": None}, ["a", "b"])
     archive.finish_crawl(crawl, "finished", {"a": {"new": 2, "failed": 1}, "b": {}})
