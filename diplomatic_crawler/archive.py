@@ -22,9 +22,10 @@ from typing import Any
 import sqlite_utils
 
 from .article_events import ArticleEvent, StatusAnswer, Withdrawal, clear_withdrawn
+from .captures import store_capture
 from .changes import keep_summary
 from .enrich.hooks import ArchiveEnricher, enrich_record
-from .export.schema import utc_instant
+from .export.schema import JSON_LIST_COLUMNS, utc_instant
 from .ids import article_id
 from .migrations import ARTICLE_COLUMNS, HEALTH_COUNTERS, MIGRATIONS, SCHEMA_VERSION
 from .readonly import ArchiveError, connect_read_only, open_problem, placeholders
@@ -63,7 +64,6 @@ COUNTERS = (
     *HEALTH_COUNTERS,  # responses, status_403/429/5xx, empty_text, short_text (migration 50)
 )
 INTERRUPTED = "interrupted"  # status of a run whose process died without recording its end
-JSON_LIST_COLUMNS = ("authors", "tags", "countries", "alternates")  # countries, alternates: migration 10
 
 
 def utcnow() -> str:
@@ -475,8 +475,6 @@ class Archive:
     def _record_fetch(self, record: Mapping[str, Any], key: str, crawl_id: int | None, fetched: bool) -> None:
         """The archive as a record: the raw capture, and a withdrawn article that answered again (only a
         fresh fetch restores it, never a re-extraction of an old capture)."""
-        from .captures import store_capture
-
         if (capture := record.get("_capture")) is not None:
             store_capture(self.db, capture, key, record.get("site"), crawl_id)
         if fetched:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import zstandard
 
+from .crawl_state import crawl_id_of
+
 if TYPE_CHECKING:
     import sqlite_utils
     from scrapy.http import Response
@@ -92,8 +94,6 @@ def capture_for(spider: Any, response: Response, fetched_at: str) -> Capture | N
     """The capture the spider attaches to an article item (`spider.captures_store`, its crawl's WARC file)."""
     warc = None
     if spider.captures_store == "warc":
-        from .pipelines import crawl_id_of
-
         warc = warc_file(spider.archive.path, crawl_id_of(spider.crawler), spider.settings.get("CAPTURES_WARC_DIR"))
     return capture_from_response(response, fetched_at, spider.captures_store, warc)
 

@@ -23,7 +23,8 @@ from scrapy.utils.asyncio import create_looping_call
 
 from . import tables
 from .archive import COUNTERS, ArchiveError, get_archive
-from .pipelines import ARCHIVE_ERROR_STAT, crawl_id_of
+from .crawl_state import crawl_id_of
+from .pipelines import ARCHIVE_ERROR_STAT
 
 if TYPE_CHECKING:
     from typing import Self

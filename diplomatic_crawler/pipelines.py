@@ -34,6 +34,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from .archive import Archive, ArchiveError, get_archive
 from .article_events import WITHDRAWN, ArticleEvent, Withdrawal
+from .crawl_state import crawl_id_of, set_crawl_id
 from .items import ArchivedArticle
 
 if TYPE_CHECKING:
@@ -52,10 +53,6 @@ CRAWL_STARTED = object()
 # Signal sent with `event=` (an `article_events.ArticleEvent`) by the middlewares and the spider: the pipeline
 # writes it in its next batch, after the articles received before it.
 ARTICLE_EVENT = object()
-
-
-def crawl_id_of(crawler: Crawler) -> int | None:
-    return getattr(crawler, "_diplomatic_crawl_id", None)
 
 
 class ArchivePipeline:
@@ -111,7 +108,7 @@ class ArchivePipeline:
         }
         try:
             seeds = getattr(spider, "seeds", {}) or {}
-            self.crawler._diplomatic_crawl_id = archive.start_crawl(args, list(seeds))
+            set_crawl_id(self.crawler, archive.start_crawl(args, list(seeds)))
             archive.save_seed_files(seeds.values())
         except ArchiveError as exc:
             self._fail(exc)

@@ -25,8 +25,8 @@ from typing import Any
 
 from .archive import Archive
 from .captures import CaptureError, read_body
-from .enrich.hooks import item_extra
-from .enrich.pdf import extract_pdf_enriched, is_pdf
+from .enrich.hooks import extract_pdf_enriched, item_extra
+from .enrich.pdf import is_pdf
 from .extraction import Article
 from .items import ArchivedArticle
 from .progress import Progress

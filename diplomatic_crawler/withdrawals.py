@@ -23,8 +23,11 @@ from urllib.parse import urlsplit
 
 from .archive import Archive, utcnow
 from .article_events import WITHDRAWN, Withdrawal
+from .crawl_state import crawl_id_of
+from .pipelines import ARTICLE_EVENT
 from .readonly import placeholders
 from .status_tracking import ArchivedPageMiddleware
+from .urls import canonical_url, resolve_canonical
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -89,9 +92,6 @@ def check_redirect(spider: Any, response: Response, seed: Seed, page: PageAnalys
     key = response.meta.get("key")
     if not response.meta.get("redirect_urls") or key not in spider.known:
         return
-    from .pipelines import ARTICLE_EVENT, crawl_id_of
-    from .urls import canonical_url, resolve_canonical
-
     target = canonical_url(response.url, seed)
     article_key = resolve_canonical(response.url, page.article.canonical_url, seed) if page.article else None
     if key in (target, article_key):
@@ -128,8 +128,6 @@ def generic_redirect(
 ) -> str | None:
     """Why a redirect from an archived article to `target_key` means it was withdrawn, or None (a move to
     another article, or the same article under another address)."""
-    from .urls import canonical_url
-
     path = urlsplit(target_key).path
     entries = {canonical_url(u, seed) for u in seed.start_urls}
     if path in ("", "/") or target_key in entries:
@@ -148,8 +146,6 @@ class WithdrawalMiddleware(ArchivedPageMiddleware):
         key = self.archived_key(request)
         if key is None or response.status not in GONE_STATUSES:
             return response
-        from .pipelines import crawl_id_of
-
         status = response.status
         site = request.meta.get("site", "?")
         crawl_id = crawl_id_of(self.crawler)

@@ -3,6 +3,8 @@
 * `page_enrichment(tree, url, article)` — in the extraction worker, on the tree it already parsed: the
   page's declared translations and its PDF links, and for an article `article_enrichment`: doc_type,
   countries and the MinHash signature (so the crawl process never loads the gazetteer or datasketch).
+* `extract_pdf_enriched(body, url, seed)` — in the extraction worker: `pdf.extract_pdf` plus
+  `article_enrichment`.
 * `item_extra(enrichment, seed)` — in the spider: the fields an `ArchivedArticle` carries beside the
   extraction record (`alternates` with canonical URLs, `content_type`).
 * `enrich_record(record)` — in `Archive.write_articles`, before the row is written: `doc_type`,
@@ -15,16 +17,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .countries import countries_mentioned
 from .doctype import classify_doc_type
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..extraction import Article
 
 __all__ = [
     "ENRICHMENT_ERROR",
     "ENRICH_COLUMNS",
     "ArchiveEnricher",
     "enrich_record",
+    "extract_pdf_enriched",
     "item_extra",
     "page_enrichment",
     "tree_enrichment",
@@ -95,6 +103,17 @@ def article_enrichment(article: Any) -> dict[str, Any]:
     except Exception as exc:
         logger.debug("%s: no signature: %s", article.url, exc)
     return fields
+
+
+def extract_pdf_enriched(
+    body: bytes, url: str, seed: object | None = None, *, fetched_at: datetime | None = None
+) -> tuple[Article, dict[str, Any]]:
+    """`pdf.extract_pdf` plus the record enrichments (doc_type, countries, signature), for a worker process
+    (`pdf` loaded there only: pypdf and lxml stay out of the archive writer)."""
+    from .pdf import extract_pdf
+
+    article = extract_pdf(body, url, seed, fetched_at=fetched_at)
+    return article, article_enrichment(article)
 
 
 def item_extra(enrichment: Mapping[str, Any] | None, seed: Any) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from ..extraction.hints import SiteHints
 if TYPE_CHECKING:
     from ..extraction.dates import DateReader
 
-__all__ = ["MAX_PAGES", "extract_pdf", "extract_pdf_enriched", "is_pdf", "pdf_links"]
+__all__ = ["MAX_PAGES", "extract_pdf", "is_pdf", "pdf_links"]
 
 logger = logging.getLogger(__name__)
 
@@ -274,13 +274,3 @@ def extract_pdf(
         content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
         extractor_version=_version(),
     )
-
-
-def extract_pdf_enriched(
-    body: bytes, url: str, seed: object | None = None, *, fetched_at: datetime | None = None
-) -> tuple[Article, dict[str, Any]]:
-    """`extract_pdf` plus the record enrichments (doc_type, countries, signature), for a worker process."""
-    from .hooks import article_enrichment
-
-    article = extract_pdf(body, url, seed, fetched_at=fetched_at)
-    return article, article_enrichment(article)

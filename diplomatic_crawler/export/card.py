@@ -5,15 +5,17 @@ provenance, date quality and known limitations."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from .. import __version__
 from ..readonly import placeholders
-from .dataset import DatasetStats
 from .filters import ArchiveReader, ExportFilter
 from .parquet import arrow_schema, column_docs
+
+if TYPE_CHECKING:
+    from .dataset import DatasetStats  # the dataset writer imports this module
 
 __all__ = ["dataset_info", "feature", "render_card", "size_category"]
 

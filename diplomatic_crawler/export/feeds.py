@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from scrapy.exporters import BaseItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
 
+from ..crawl_state import crawl_id_of
 from . import ExportFilter, export_stream, writer_class
 from .atom import NOT_XML
 from .base import Writer
@@ -71,7 +72,7 @@ class _ArchiveRunExporter(BaseItemExporter):
         return cls(file, crawler=crawler, **kwargs)
 
     def _crawl_id(self) -> int | None:
-        return getattr(self.crawler, "_diplomatic_crawl_id", None) if self.crawler is not None else None
+        return crawl_id_of(self.crawler) if self.crawler is not None else None
 
     def _options(self) -> dict[str, Any]:
         return {}

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..readonly import placeholders
+from ..readonly import ArchiveError, connect_read_only, placeholders
 from .schema import ExportSchema, record_from_row
 
 __all__ = ["ArchiveReader", "ExportError", "ExportFilter", "parse_date_bound"]
@@ -118,8 +118,6 @@ class ArchiveReader:
     """A read-only snapshot of an archive. Use as a context manager."""
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 30.0):
-        from ..archive import ArchiveError, connect_read_only
-
         self.path = Path(path)
         try:
             self.conn = connect_read_only(self.path, timeout=busy_timeout, isolation_level=None)

@@ -26,6 +26,7 @@ __all__ = [
     "CORE_FIELDS",
     "EXTRA_DOCS",
     "FIELD_DOCS",
+    "JSON_LIST_COLUMNS",
     "LIST_FIELDS",
     "RECORD_COLUMNS",
     "ExportSchema",
@@ -118,6 +119,9 @@ _INTERNAL = frozenset({"rowid"})
 # Columns holding JSON arrays of objects (kind "records"), with the keys every object has, in order: the
 # Parquet struct fields; JSON formats write the objects, CSV a JSON array in the cell.
 RECORD_COLUMNS: dict[str, tuple[str, ...]] = {"alternates": ("url", "hreflang", "source")}
+# Columns the archive stores as JSON arrays (`Archive.write_articles` encodes them; countries and alternates:
+# migration 10).
+JSON_LIST_COLUMNS = ("authors", "tags", "countries", "alternates")
 
 
 @dataclass(frozen=True)
@@ -169,8 +173,6 @@ class ExportSchema:
         return FIELD_DOCS[name][0] if name in FIELD_DOCS else self.extra_kind(name)
 
     def extra_kind(self, name: str) -> str:
-        from ..archive import JSON_LIST_COLUMNS
-
         if name in RECORD_COLUMNS:
             return "records"
         if name in JSON_LIST_COLUMNS:

@@ -37,8 +37,8 @@ from ..discovery import (
     trap_reason,
 )
 from ..distributed import TOKEN_META, DistributedError, Frontier, attach_frontier, configure_distributed
-from ..enrich.hooks import ENRICHMENT_ERROR, item_extra
-from ..enrich.pdf import extract_pdf_enriched, is_pdf
+from ..enrich.hooks import ENRICHMENT_ERROR, extract_pdf_enriched, item_extra
+from ..enrich.pdf import is_pdf
 from ..failures import describe_failure, network_cause
 from ..items import ArchivedArticle
 from ..pipelines import CRAWL_STARTED
