@@ -1,20 +1,22 @@
 """The libraries whose internals this project uses, the releases it was tested with, and the one place
 where its speed-ups of them are installed.
 
-A speed-up that reaches into another library (trafilatura's pruning expressions, see
-`extraction/prune.py`) is installed by `install_speedups()`, on a worker's first extraction, only when the
-installed release is in the tested range; outside it, one log line says so and the library's own code
-runs: the same text, slower, and never a broken crawl. pyproject.toml declares the same ranges
-(tests/test_compat.py holds the two together), so pip does not pick an untested release by itself.
+A speed-up that reaches into another library (trafilatura's pruning expressions, see `extraction/prune.py`)
+registers itself here when its module is imported, and `install_speedups()` installs it, on a worker's
+first extraction, only when the installed release is in the tested range; outside it, one log line says so
+and the library's own code runs: the same text, slower, and never a broken crawl. pyproject.toml declares
+the same ranges (tests/test_compat.py holds the two together), so pip does not pick an untested release by
+itself.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 
-__all__ = ["TESTED", "install_speedups", "tested", "within"]
+__all__ = ["TESTED", "install_speedups", "register", "tested", "within"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ TESTED: dict[str, tuple[str, str]] = {
 
 _NUMBERS = re.compile(r"\d+")
 _installed: bool | None = None  # once a process: whether the speed-ups are in place
+_speedups: dict[str, tuple[str, Callable[[], object]]] = {}
 
 
 def _key(release: str) -> tuple[int, ...]:
@@ -49,21 +52,28 @@ def tested(distribution: str) -> bool:
     return within(release, *TESTED[distribution])
 
 
+def register(name: str, distribution: str, install: Callable[[], object]) -> None:
+    """Offer a speed-up of `distribution` (its module calls this when imported; nothing is patched then)."""
+    _speedups[name] = (distribution, install)
+
+
 def install_speedups() -> bool:
-    """Install the speed-ups of other libraries once per process; True when they are in place."""
+    """Install the registered speed-ups once per process, each only on a tested release of its library; True
+    when all of them are in place."""
     global _installed
     if _installed is not None:
         return _installed
-    _installed = tested("trafilatura")
-    if not _installed:
-        low, high = TESTED["trafilatura"]
-        logger.warning("trafilatura %s is outside the tested releases (>=%s,<%s): its own pruning runs (same "
-                       "text, slower)", _release("trafilatura"), low, high)
-        return False
-    from .extraction import prune
-
-    prune.install()
-    return True
+    _installed = True
+    for name, (distribution, install) in _speedups.items():
+        if not tested(distribution):
+            low, high = TESTED[distribution]
+            logger.warning("%s %s is outside the tested releases (>=%s,<%s): its own code runs instead of the "
+                           "project's %s (same results, slower)", distribution, _release(distribution), low, high,
+                           name)
+            _installed = False
+            continue
+        install()
+    return _installed
 
 
 def _release(distribution: str) -> str:

@@ -30,6 +30,8 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .. import compat
+
 __all__ = ["install", "installed", "trafilatura_as_shipped", "uninstall"]
 
 logger = logging.getLogger(__name__)
@@ -343,3 +345,6 @@ def trafilatura_as_shipped() -> Iterator[None]:
     finally:
         if was_installed:
             install()
+
+
+compat.register("pruning selectors", "trafilatura", install)
