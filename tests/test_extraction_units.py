@@ -130,6 +130,18 @@ def jsonld(**fields: str) -> str:
          "<h1>PM meets the President</h1>", "PM meets the President"),
         ("https://www.bmeia.gv.at/a/1", "<title>Außenminister in Prag – BMEIA, Außenministerium Österreich</title>",
          "<h1>Außenminister in Prag</h1>", "Außenminister in Prag"),
+        # ...or, with <title> alone, the segment that is the organisation the host is named by its initials,
+        # or the host's name after a dash written without spaces.
+        ("https://pmo.gov.example/a/1", "<title>PM meets the President | Prime Minister's Office</title>", "",
+         "PM meets the President"),
+        ("https://mfa.gov.az/en/news/1", "<title>Minister meets envoy | Ministry of Foreign Affairs</title>", "",
+         "Minister meets envoy"),
+        ("https://xinhua.example/a/1", "<title>Minister meets the envoy-Xinhua</title>", "",
+         "Minister meets the envoy"),
+        ("https://xinhua.example/a/1", "<title>Talks on the Franco-German treaty</title>", "",
+         "Talks on the Franco-German treaty"),
+        ("https://mfa.gov.az/en/news/1", "<title>Minister meets envoy | Foreign Ministry Spokesperson</title>", "",
+         "Minister meets envoy | Foreign Ministry Spokesperson"),
         # ...or the last segment two titles with different headlines share.
         ("https://mfa.example/a/1", "<meta property='og:title' content='Visit to Baku | Foreign Office'>"
          "<title>Minister visits Baku | Foreign Office</title>", "", "Visit to Baku"),

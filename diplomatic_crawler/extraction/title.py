@@ -34,6 +34,7 @@ SEPARATORS = re.compile(
     r"|,\s+(?=[^,]*\d{2}\.\d{2}\.\d{4}$)"
 )
 CJK_NAME = re.compile(rf"[{_CJK}]{{2,6}}")
+GLUED_SITE = re.compile(r"^(.{12,}?\w)\s?[-–—|]\s?([^\W\d_][\w.]{2,30})$")
 # A comma only separates a site name when a date follows it ("Title, Tageszeitung junge Welt, 26.04.2024").
 WORD = re.compile(r"\w+")
 DATE_SEGMENT = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\s*$")
@@ -89,6 +90,28 @@ def _host_names(url: str) -> frozenset[str]:
     return frozenset(names - {""})
 
 
+# Host labels that are no organisation's initials.
+GENERIC_LABELS = frozenset({"www", "gov", "gob", "gouv", "govt", "gv", "go", "gc", "com", "org", "net", "edu", "int",
+                            "co", "ac", "or", "ne", "news", "web", "en", "fr", "de", "es", "ru", "ar", "m"})
+# Words an organisation's initials leave out ("Ministry of Foreign Affairs": MFA).
+NAME_STOPWORDS = frozenset({"of", "for", "the", "and", "on", "für", "und", "des", "der", "die", "de", "la", "le",
+                            "du", "et", "y", "e", "del", "da", "do", "dos", "di", "s"})
+
+
+@lru_cache(maxsize=256)
+def _host_acronyms(url: str) -> frozenset[str]:
+    """Short host labels that may be an organisation's initials ("pmo.gov.example", "mfa.gov.az")."""
+    labels = _host(url).split(".")[:-1]
+    return frozenset(label for label in labels if 2 <= len(label) <= 6 and label.isalpha()
+                     and label not in GENERIC_LABELS)
+
+
+def _is_acronym_of(segment: str, url: str) -> bool:
+    """The segment is the organisation the host is named by its initials ("Prime Minister's Office" on pmo.…)."""
+    name = [w for w in words(segment) if w not in NAME_STOPWORDS]
+    return 2 <= len(name) <= 8 and "".join(w[0] for w in name) in _host_acronyms(url)
+
+
 def _is_site_segment(segment: str, site_tokens: frozenset[str], site_keys: frozenset[Key] = frozenset()) -> bool:
     seg_words = words(segment)
     if not seg_words or seg_words in site_keys:
@@ -114,6 +137,7 @@ def _names_site(segment: str, meta: PageMeta, site_keys: frozenset[Key]) -> bool
     """The segment is the site's name itself, its host or a date (not a phrase that mentions them)."""
     key = words(segment)
     return (not key or key in site_keys or "".join(key) in _host_names(meta.url) or bool(DATE_SEGMENT.match(segment))
+            or _is_acronym_of(segment, meta.url)
             or (len(key) <= 2 and bool(re.search(r"\.\w{2,4}$", segment.strip()))))
 
 
@@ -151,6 +175,9 @@ def strip_site_name(title: str, meta: PageMeta, site_keys: frozenset[Key] = froz
         else:
             break
         separator, removed = (separator, removed) if removed else how
+    if removed is None and (glued := GLUED_SITE.match(title)) and "".join(words(glued.group(2))) in _host_names(
+            meta.url):
+        return glued.group(1).strip()  # "Minister meets envoy-Xinhua": a dash without spaces before the host's name
     if removed and separator and breadcrumb:
         matches = list(SEPARATORS.finditer(title))
         if matches and all(m.group().strip() == separator for m in matches):
