@@ -172,7 +172,7 @@ def health(
 
     Example: diplomatic-crawler health --db output/archive.db --stale-after 48 --quiet
     """
-    from ..health import HealthError, HealthOptions, check_health, load_runs
+    from ..ops.health import HealthError, HealthOptions, check_health, load_runs
     from ..seeds import SeedError, load_seeds
 
     options = HealthOptions(

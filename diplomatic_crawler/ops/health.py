@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .archive import COUNTERS, ArchiveError, connect_read_only
-from .migrations import HEALTH_COUNTERS
-from .readonly import placeholders
+from ..archive import COUNTERS, ArchiveError, connect_read_only
+from ..migrations import HEALTH_COUNTERS
+from ..readonly import placeholders
 
 __all__ = [
     "Flag",

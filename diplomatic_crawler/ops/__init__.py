@@ -1,0 +1,5 @@
+"""Operating the crawler, around the crawl rather than in it.
+
+* `health`: compare each site's last runs with its history, flag drift and blocking;
+* `reextract`: run the current extractor again over the stored captures, offline.
+"""
