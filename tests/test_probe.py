@@ -15,7 +15,7 @@ from probesites import SITES, ProbeSite
 
 from diplomatic_crawler.cli import main
 from diplomatic_crawler.demo.server import Reply, SiteServer
-from diplomatic_crawler.probe import (
+from diplomatic_crawler.ops.probe import (
     detect_language,
     guess_country,
     guess_name,
