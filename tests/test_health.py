@@ -14,7 +14,7 @@ from conftest import SiteUnderTest, run_crawl
 
 from diplomatic_crawler.archive import COUNTERS, Archive
 from diplomatic_crawler.cli import main
-from diplomatic_crawler.health import HealthOptions, Run, assess_site, load_runs
+from diplomatic_crawler.ops.health import HealthOptions, Run, assess_site, load_runs
 
 T0 = datetime(2024, 5, 1, 0, 17, tzinfo=UTC)
 NOW = T0 + timedelta(days=30)

@@ -15,14 +15,17 @@ from probesites import SITES, ProbeSite
 
 from diplomatic_crawler.cli import main
 from diplomatic_crawler.demo.server import Reply, SiteServer
-from diplomatic_crawler.probe import (
+from diplomatic_crawler.discovery import Link
+from diplomatic_crawler.ops.probe import (
     detect_language,
     guess_country,
     guess_name,
     infer_date_order,
+    infer_follow_pattern,
     infer_url_pattern,
     zone_candidates,
 )
+from diplomatic_crawler.ops.probe.infer import pagination_links
 from diplomatic_crawler.seeds import load_seed
 
 # What probe must find on each shape: (country given, sitemap path, feed path, start path, language,
@@ -307,3 +310,28 @@ def test_infer_url_pattern_prefers_feed_shapes_and_generalises_numbers() -> None
 def test_zone_candidates(country: str | None, offsets: list[str], first: str | None) -> None:
     zones = zone_candidates(country, offsets, 2024)
     assert (zones[0] if zones else None) == first
+
+
+@pytest.mark.parametrize(
+    ("listing", "links", "style", "matches", "rejects"),
+    [
+        ("https://x.org/aktuelles", ["/aktuelles?page=1", "/aktuelles?page=2", "/kontakt"], "?page=N",
+         ["/aktuelles", "/aktuelles?page=12"], ["/aktuelles/story", "/aktuelles?page=2&sort=x"]),
+        ("https://x.org/en/news", ["/en/news?page=2&lang=en", "/en/news?page=3&lang=en"], "?page=N",
+         ["/en/news?page=2&lang=en", "/en/news"], ["/en/news/story"]),
+        ("https://x.org/", ["/page/2/", "/page/3/", "/about/"], "/page/N/",
+         ["/", "/page/13/"], ["/2024/03/01/story/", "/about/"]),
+        ("https://x.org/press", ["/press/p/2", "/press/p/3"], "/p/N/",
+         ["/press", "/press/p/9", "/press/p/9/"], ["/press/story"]),
+    ],
+)  # fmt: skip
+def test_infer_follow_pattern(listing: str, links: list[str], style: str, matches: list[str], rejects: list[str]):
+    """A listing's pagination links (other queries of its path, or /page/N) give its follow_pattern."""
+    pages = pagination_links(listing, [Link("https://x.org" + p, "2") for p in links])
+    assert [p.url for p in pages] == ["https://x.org" + p for p in links if p not in ("/kontakt", "/about/")]
+    regex, got_style = infer_follow_pattern(listing, pages, "x.org")
+    assert got_style == style
+    for path in matches:
+        assert re.search(regex, "https://x.org" + path), (regex, path)
+    for path in rejects:
+        assert not re.search(regex, "https://x.org" + path), (regex, path)

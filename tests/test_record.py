@@ -21,7 +21,7 @@ from faultserver import archive_rows as _rows
 
 from diplomatic_crawler.captures import read_body
 from diplomatic_crawler.extraction import EXTRACTOR_VERSION
-from diplomatic_crawler.reextract import reextract
+from diplomatic_crawler.ops.reextract import reextract
 
 ARTICLE_PATTERN = r"/news/[^/]+\.html$"
 # A page in windows-1251 (declared in the header and in a meta tag): its bytes are not valid UTF-8.

@@ -92,9 +92,9 @@ def reextract(
     Example: diplomatic-crawler reextract --db output/archive.db --site mfa-az --since 2024-01-01 --dry-run
     """
     from ..archive import ArchiveError
+    from ..ops.reextract import ReextractError, format_summary
+    from ..ops.reextract import reextract as run
     from ..progress import Progress
-    from ..reextract import ReextractError, format_summary
-    from ..reextract import reextract as run
     from ..seeds import SeedError
 
     if since is not None:

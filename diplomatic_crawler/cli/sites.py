@@ -52,7 +52,7 @@ def probe(
 
     Example: diplomatic-crawler probe https://mfa.gov.az/en --country AZ
     """
-    from ..probe import ProbeError, ProbeOptions, draft_seed, guess_name, probe_site
+    from ..ops.probe import ProbeError, ProbeOptions, draft_seed, guess_name, probe_site, suggested_test_crawl
     from ..seeds import _NAME_RE
 
     if name is not None and not _NAME_RE.match(name):
@@ -101,7 +101,7 @@ def probe(
     if target is not None:
         click.echo(f"Draft written to {target}. Next: review it, then", err=err)
         click.echo(f"  diplomatic-crawler seeds validate {target}", err=err)
-        click.echo(f"  {report.test_crawl_command(str(target))}", err=err)
+        click.echo(f"  {suggested_test_crawl(report, str(target))}", err=err)
 
 
 def _share(metric: dict[str, float | None]) -> str:
@@ -172,7 +172,7 @@ def health(
 
     Example: diplomatic-crawler health --db output/archive.db --stale-after 48 --quiet
     """
-    from ..health import HealthError, HealthOptions, check_health, load_runs
+    from ..ops.health import HealthError, HealthOptions, check_health, load_runs
     from ..seeds import SeedError, load_seeds
 
     options = HealthOptions(

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .archive import COUNTERS, ArchiveError, connect_read_only
-from .migrations import HEALTH_COUNTERS
-from .readonly import placeholders
+from ..archive import COUNTERS, ArchiveError, connect_read_only
+from ..migrations import HEALTH_COUNTERS
+from ..readonly import placeholders
 
 __all__ = [
     "Flag",
@@ -280,6 +280,46 @@ def _new_per_day(history: Sequence[Run], before: Run | None) -> float | None:
     return new / days if days >= 0.25 else None
 
 
+Check = tuple[str, Ratio, float, int, str]  # code, ratio, threshold, minimum sample, message template
+
+
+def _checks(options: HealthOptions) -> list[Check]:
+    return [
+        ("undated", _undated, options.max_undated, options.min_articles, "dates missing on {share} of articles"),
+        ("thin_text", _thin, options.max_thin, options.min_articles, "empty or very short text on {share} of articles"),
+        ("blocked", _blocked, options.max_blocked, options.min_responses, "HTTP 403/429 on {share} of responses"),
+        ("server_errors", _server_errors, options.max_5xx, options.min_responses, "HTTP 5xx on {share} of responses"),
+        ("failing", _failing, options.max_failed, options.min_responses, "{share} of requests failed"),
+    ]
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A site's runs cut for judging: the last runs, the history they are compared with, the run before it."""
+
+    runs: Sequence[Run]
+    n: int
+    recent: list[Run]
+    history: list[Run]
+    before_history: Run | None
+
+    @classmethod
+    def of(cls, runs: Sequence[Run], options: HealthOptions) -> _Window:
+        n = max(1, options.recent)
+        earlier = list(runs[:-n])
+        history = earlier[-options.history :] if options.history > 0 else []
+        before = earlier[-options.history - 1] if options.history > 0 and len(earlier) > options.history else None
+        return cls(runs, n, list(runs[-n:]), history, before)
+
+    @property
+    def first(self) -> Run:
+        return self.recent[0]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.recent) >= self.n
+
+
 def assess_site(site: str, runs: Sequence[Run], options: HealthOptions, now: datetime | None = None) -> SiteHealth:
     """Judge one site from its runs (oldest first)."""
     now = now or datetime.now(UTC)
@@ -291,20 +331,25 @@ def assess_site(site: str, runs: Sequence[Run], options: HealthOptions, now: dat
     )
     if not runs:
         return health
-    n = max(1, options.recent)
-    recent = list(runs[-n:])
-    earlier = list(runs[:-n])
-    history = earlier[-options.history :] if options.history > 0 else []
-    before_history = earlier[-options.history - 1] if options.history > 0 and len(earlier) > options.history else None
-    first = recent[0]
+    window = _Window.of(runs, options)
+    checks = _checks(options)
+    _measure(health, window, checks)
+    # Reachability and output first: they explain every other symptom.
+    _output_flags(health.flags, window, options)
+    unreachable = any(f.code == "unreachable" for f in health.flags)
+    _links_flag(health.flags, window, options, unreachable)
+    _share_flags(health, window, checks, unreachable)
+    if options.stale_hours is not None:
+        age = (now - runs[-1].started).total_seconds() / 3600
+        if age > options.stale_hours:
+            health.flags.append(
+                Flag("stale", f"last crawled {age / 24:.1f} days ago ({runs[-1].day})", runs[-1].day),
+            )
+    return health
 
-    checks: list[tuple[str, Ratio, float, int, str]] = [
-        ("undated", _undated, options.max_undated, options.min_articles, "dates missing on {share} of articles"),
-        ("thin_text", _thin, options.max_thin, options.min_articles, "empty or very short text on {share} of articles"),
-        ("blocked", _blocked, options.max_blocked, options.min_responses, "HTTP 403/429 on {share} of responses"),
-        ("server_errors", _server_errors, options.max_5xx, options.min_responses, "HTTP 5xx on {share} of responses"),
-        ("failing", _failing, options.max_failed, options.min_responses, "{share} of requests failed"),
-    ]
+
+def _measure(health: SiteHealth, window: _Window, checks: Sequence[Check]) -> None:
+    recent, history = window.recent, window.history
     articles_recent = sum(r.articles for r in recent) / len(recent)
     health.metrics["articles_per_run"] = {
         "recent": round(articles_recent, 2),
@@ -317,9 +362,12 @@ def assess_site(site: str, runs: Sequence[Run], options: HealthOptions, now: dat
     for code, ratio, _, minimum, _ in checks:
         health.metrics[code] = {"recent": _pooled(recent, ratio, minimum), "history": _pooled(history, ratio, minimum)}
 
-    flags = health.flags
-    # Reachability and output first: they explain every other symptom.
-    if len(recent) >= n and all(r.fetched == 0 for r in recent):
+
+def _output_flags(flags: list[Flag], window: _Window, options: HealthOptions) -> None:
+    """`unreachable` (nothing fetched) or `no_articles` (nothing archived although the history says some
+    were due)."""
+    recent, history, first, n = window.recent, window.history, window.first, window.n
+    if window.complete and all(r.fetched == 0 for r in recent):
         failed = sum(r.failed for r in recent)
         flags.append(
             Flag(
@@ -339,9 +387,9 @@ def assess_site(site: str, runs: Sequence[Run], options: HealthOptions, now: dat
                 last.day,
             )
         )
-    elif len(recent) >= n and all(r.new == 0 and r.updated == 0 for r in recent):
-        ever = any(r.articles for r in runs)
-        rate = _new_per_day(history, before_history)
+    elif window.complete and all(r.new == 0 and r.updated == 0 for r in recent):
+        ever = any(r.articles for r in window.runs)
+        rate = _new_per_day(history, window.before_history)
         span_days = (recent[-1].started - (history[-1].started if history else first.started)).total_seconds() / 86400
         expected = rate * span_days if rate is not None else None
         if not ever:
@@ -360,42 +408,37 @@ def assess_site(site: str, runs: Sequence[Run], options: HealthOptions, now: dat
                 )
             )
 
-    unreachable = any(f.code == "unreachable" for f in flags)
-    past_links = [r.discovered for r in history]
-    if past_links and len(recent) >= n and not unreachable:
+
+def _links_flag(flags: list[Flag], window: _Window, options: HealthOptions, unreachable: bool) -> None:
+    past_links = [r.discovered for r in window.history]
+    if past_links and window.complete and not unreachable:
         before = statistics.median(past_links)
-        now_links = statistics.median(r.discovered for r in recent)
+        now_links = statistics.median(r.discovered for r in window.recent)
         if before >= options.min_links and now_links < before * options.drop_ratio:
             flags.append(
                 Flag(
                     "links_drop",
-                    f"links discovered fell from ~{before:.0f} to ~{now_links:.0f} a run in the last {n} runs"
-                    f" (since {first.day}): listing, feed or sitemap layout changed?",
-                    first.day,
+                    f"links discovered fell from ~{before:.0f} to ~{now_links:.0f} a run in the last {window.n} runs"
+                    f" (since {window.first.day}): listing, feed or sitemap layout changed?",
+                    window.first.day,
                 )
             )
 
+
+def _share_flags(health: SiteHealth, window: _Window, checks: Sequence[Check], unreachable: bool) -> None:
     for code, ratio, threshold, _minimum, template in checks:
         share = health.metrics[code]["recent"]
         if share is None or share < threshold or (unreachable and code == "failing"):
             continue
         past = health.metrics[code]["history"]
-        start = _streak_start(runs, ratio, threshold) or first
+        start = _streak_start(window.runs, ratio, threshold) or window.first
         text = template.format(share=_pct(share))
         if past is not None and past >= threshold:
-            message = f"{text} in the last {len(recent)} runs (also {_pct(past)} before)"
+            message = f"{text} in the last {len(window.recent)} runs (also {_pct(past)} before)"
         else:
             was = f"; was {_pct(past)} before" if past is not None else ""
             message = f"{text} since {start.day}{was}"
-        flags.append(Flag(code, message, start.day))
-
-    if options.stale_hours is not None:
-        age = (now - runs[-1].started).total_seconds() / 3600
-        if age > options.stale_hours:
-            flags.append(
-                Flag("stale", f"last crawled {age / 24:.1f} days ago ({runs[-1].day})", runs[-1].day),
-            )
-    return health
+        health.flags.append(Flag(code, message, start.day))
 
 
 def check_health(

@@ -23,17 +23,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .archive import Archive
-from .captures import CaptureError, read_body
-from .enrich.hooks import extract_pdf_enriched, item_extra
-from .enrich.pdf import is_pdf
-from .extraction import Article
-from .items import ArchivedArticle
-from .progress import Progress
-from .readonly import placeholders
-from .seeds import DEFAULT_SEEDS_DIR, Seed, SeedError, curated_seeds_dir, load_seeds, seed_from_bytes
-from .tables import format_table
-from .workers import ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
+from ..archive import Archive
+from ..captures import CaptureError, read_body
+from ..enrich.hooks import extract_pdf_enriched, item_extra
+from ..enrich.pdf import is_pdf
+from ..extraction import Article
+from ..items import ArchivedArticle
+from ..progress import Progress
+from ..readonly import placeholders
+from ..seeds import DEFAULT_SEEDS_DIR, Seed, SeedError, curated_seeds_dir, load_seeds, seed_from_bytes
+from ..tables import format_table
+from ..workers import ExtractionFailed, ExtractionPool, PageAnalysis, analyse_page
 
 __all__ = ["COMPARED_FIELDS", "ReextractError", "SiteSummary", "format_summary", "reextract"]
 
