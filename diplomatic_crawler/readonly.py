@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .errors import DiplomaticCrawlerError
+
 __all__ = ["SQLITE_HEADER", "ArchiveError", "connect_read_only", "open_problem", "placeholders"]
 
 
@@ -18,7 +20,7 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
-class ArchiveError(RuntimeError):
+class ArchiveError(DiplomaticCrawlerError, RuntimeError):
     """The archive cannot be opened, migrated or written."""
 
 

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..errors import DiplomaticCrawlerError
 from ..readonly import placeholders
 from .schema import ExportSchema, record_from_row
 
@@ -27,7 +28,7 @@ LANGUAGE = re.compile(r"^[a-z]{2}$")
 FETCH_BATCH = 500
 
 
-class ExportError(RuntimeError):
+class ExportError(DiplomaticCrawlerError, RuntimeError):
     """The export cannot be made: bad filter, missing or unreadable archive, unwritable target."""
 
 
