@@ -29,15 +29,11 @@ def merge(shards: tuple[str, ...], target: str) -> None:
 
     Example: diplomatic-crawler merge output/shards/*.db -o output/archive.db
     """
-    from ..archive import ArchiveError
     from ..merge import merge_shards
     from ..progress import Progress
 
-    try:
-        with Progress("merge") as progress:
-            report = merge_shards(shards, target, progress=progress)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with Progress("merge") as progress:
+        report = merge_shards(shards, target, progress=progress)
     click.echo(f"{target}: {report}")
 
 
@@ -49,13 +45,13 @@ def frontier() -> None:
 def _frontier(redis_url: str, name: str):
     from scrapy.settings import Settings
 
-    from ..distributed import DistributedError, Frontier, check_name
+    from ..distributed import Frontier, check_name
 
     try:
         settings = Settings({"REDIS_URL": redis_url, "DISTRIBUTED_PREFIX": f"diplomatic:{check_name('--name', name)}"})
         settings.set("WORKER_NAME", "cli")
         return Frontier.from_settings(settings)
-    except (DistributedError, ImportError) as exc:
+    except ImportError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
