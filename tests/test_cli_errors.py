@@ -59,7 +59,7 @@ LIBRARY_ERRORS = [
     ("export --format jsonl -o - --db {notes}", NOT_SQLITE),
     ("dataset {tmp}/dataset --db {notes}", NOT_SQLITE),
     ("history https://mfa.test/news/1.html --db {notes}", NOT_SQLITE),
-    ("changes --db {notes}", NOT_SQLITE),
+    ("changes --db {notes} -o -", NOT_SQLITE),
     ("diff https://mfa.test/news/1.html --db {notes}", NOT_SQLITE),
     ("merge {notes} -o {tmp}/merged.db", NOT_SQLITE),
     ("enrich --db {notes}", NOT_SQLITE),

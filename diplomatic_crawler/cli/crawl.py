@@ -11,7 +11,10 @@ from .options import db_option, json_option
 
 @click.group()
 def seeds() -> None:
-    """Check and list seed files (one TOML file per site)."""
+    """Check and list seed files (one TOML file per site).
+
+    Example: diplomatic-crawler seeds validate seeds/
+    """
 
 
 @seeds.command("validate")

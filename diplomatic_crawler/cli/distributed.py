@@ -39,7 +39,10 @@ def merge(shards: tuple[str, ...], target: str) -> None:
 
 @click.group()
 def frontier() -> None:
-    """Inspect or reset the shared Redis frontier of a distributed crawl."""
+    """Inspect or reset the shared Redis frontier of a distributed crawl.
+
+    Example: diplomatic-crawler frontier status --redis-url redis://frontier:6379/0
+    """
 
 
 def _frontier(redis_url: str, name: str):
