@@ -17,6 +17,7 @@ from faultserver import run_cli
 from diplomatic_crawler.archive import Archive
 from diplomatic_crawler.cli import _Boundary, main
 from diplomatic_crawler.errors import DiplomaticCrawlerError
+from diplomatic_crawler.readonly import NO_ARCHIVE_HINT
 
 PACKAGE = Path(__file__).resolve().parents[1] / "diplomatic_crawler"
 NOT_SQLITE = "not a SQLite database"
@@ -65,7 +66,8 @@ LIBRARY_ERRORS = [
     ("enrich --db {notes}", NOT_SQLITE),
     ("similar https://mfa.test/news/1.html --db {notes}", NOT_SQLITE),
     ("browse --db {notes}", NOT_SQLITE),
-    ("export --format jsonl -o - --db {tmp}/missing.db", "missing.db: no such archive"),
+    ("export --format jsonl -o - --db {tmp}/missing.db", f"missing.db: no such archive; {NO_ARCHIVE_HINT}"),
+    ("history https://mfa.test/news/1.html --db {tmp}/missing.db", f"missing.db: no such archive; {NO_ARCHIVE_HINT}"),
     (f"diff {ABSENT} --db {{archive}}", "never-archived.html"),
     ("frontier status --name BAD/NAME", "--name"),
 ]
@@ -77,8 +79,10 @@ def test_a_library_error_is_one_line_and_exit_status_1(inputs: dict[str, str], l
     _assert_one_line(CliRunner().invoke(main, line.format(**inputs).split()), said, 1)
 
 
-def test_search_errors_are_one_line_with_its_own_exit_status(inputs: dict[str, str]) -> None:
-    _assert_one_line(CliRunner().invoke(main, ["search", "talks", "--db", inputs["notes"]]), NOT_SQLITE, SEARCH_ERROR)
+@pytest.mark.parametrize(("db", "said"), [("notes", NOT_SQLITE), ("missing", f"no such archive; {NO_ARCHIVE_HINT}")])
+def test_search_errors_are_one_line_with_its_own_exit_status(inputs: dict[str, str], db: str, said: str) -> None:
+    path = inputs.get(db, f"{inputs['tmp']}/{db}.db")
+    _assert_one_line(CliRunner().invoke(main, ["search", "talks", "--db", path]), said, SEARCH_ERROR)
 
 
 def _assert_one_line(result: Result, said: str, status: int) -> None:

@@ -125,7 +125,7 @@ class ArchiveReader:
         try:
             self.conn = connect_read_only(self.path, timeout=busy_timeout, isolation_level=None)
         except ArchiveError as exc:
-            raise ExportError(str(exc)) from exc
+            raise ExportError(str(exc), hint=exc.hint) from exc
         try:
             self.conn.execute("BEGIN")  # one read transaction: every query below sees the same snapshot
             tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
