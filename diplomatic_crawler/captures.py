@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import zstandard
 
 from .crawl_state import crawl_id_of
+from .errors import DiplomaticCrawlerError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -59,7 +60,7 @@ _ENCODING_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content
 _warc_lock = threading.Lock()  # one crawl may write from its writer thread and a test from another
 
 
-class CaptureError(RuntimeError):
+class CaptureError(DiplomaticCrawlerError, RuntimeError):
     """A capture cannot be stored or read back (unknown store, missing WARC file, damaged body)."""
 
 

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
+from .errors import DiplomaticCrawlerError
 from .export.csvfile import FORMULA_PREFIXES, neutralise_cell
 from .export.schema import rfc3339  # loaded with csvfile already: no import statement per feed item
 from .ids import article_id as id_of_url
@@ -64,7 +65,7 @@ _SNIPPET = 60  # characters of each side of a hunk in the summary
 _HUNKS = 2  # hunks quoted in the summary
 
 
-class ChangesError(ValueError):
+class ChangesError(DiplomaticCrawlerError, ValueError):
     """Bad filter or an archive that cannot be read for changes."""
 
 

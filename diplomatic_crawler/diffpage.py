@@ -15,6 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from .changes import capture_of, word_opcodes
+from .errors import DiplomaticCrawlerError
 from .ids import article_id
 from .reading import paragraphs
 from .versions import Version, article_history, text_diff
@@ -66,7 +67,7 @@ DIFF_CSS = """
 """
 
 
-class DiffError(LookupError):
+class DiffError(DiplomaticCrawlerError, LookupError):
     """No such article or version, or nothing to compare."""
 
 

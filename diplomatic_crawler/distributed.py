@@ -37,6 +37,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.asyncio import create_looping_call
 
 from .discovery import parse_date
+from .errors import DiplomaticCrawlerError
 from .items import ArchivedArticle
 from .pipelines import ARTICLES_WRITTEN
 from .readonly import placeholders
@@ -55,7 +56,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 LOAD_CHUNK = 5000
 
 
-class DistributedError(RuntimeError):
+class DistributedError(DiplomaticCrawlerError, RuntimeError):
     """Distributed mode is misconfigured or its Redis server is unusable."""
 
 

@@ -10,7 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SQLITE_HEADER", "ArchiveError", "connect_read_only", "open_problem", "placeholders"]
+from .errors import DiplomaticCrawlerError
+
+__all__ = ["NO_ARCHIVE_HINT", "SQLITE_HEADER", "ArchiveError", "connect_read_only", "open_problem", "placeholders"]
 
 
 def placeholders(count: int) -> str:
@@ -18,11 +20,12 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
-class ArchiveError(RuntimeError):
+class ArchiveError(DiplomaticCrawlerError, RuntimeError):
     """The archive cannot be opened, migrated or written."""
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+NO_ARCHIVE_HINT = "give an archive's path with --db (`scrapy crawl news` makes output/archive.db)"
 _NO_WRITE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
@@ -82,7 +85,7 @@ def connect_read_only(path: str | Path, *, timeout: float = 30.0, **kwargs: Any)
     it). Raise `ArchiveError` naming the real cause (no such file, not SQLite, a log it cannot read)."""
     path = Path(path)
     if not path.is_file():
-        raise ArchiveError(f"{path}: no such archive")
+        raise ArchiveError(f"{path}: no such archive", hint=NO_ARCHIVE_HINT)
     uri = path.resolve().as_uri()
     conn = None
     try:

@@ -25,8 +25,19 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DEFAULT_SEEDS_DIR", "SELECTOR_KEYS", "Seed", "SeedError", "curated_seeds_dir", "load_seed", "load_seeds",
-           "seed_for_url", "seed_from_bytes"]
+from .errors import DiplomaticCrawlerError
+
+__all__ = [
+    "DEFAULT_SEEDS_DIR",
+    "SELECTOR_KEYS",
+    "Seed",
+    "SeedError",
+    "curated_seeds_dir",
+    "load_seed",
+    "load_seeds",
+    "seed_for_url",
+    "seed_from_bytes",
+]
 
 DEFAULT_SEEDS_DIR = "seeds"
 CURATED_PACKAGE = "diplomatic_crawler.curated_seeds"
@@ -40,7 +51,7 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
-class SeedError(ValueError):
+class SeedError(DiplomaticCrawlerError, ValueError):
     """A seed file is missing, unreadable or invalid. The message reads `file: field: reason`."""
 
 
@@ -201,6 +212,7 @@ def parse_seed(data: Mapping[str, Any], source: str = "<seed>", expected_name: s
     """Validate one seed mapping (as read from TOML) and build a `Seed`; raise `SeedError` listing every
     problem found, one `source: field: reason` per line."""
     from .extraction.selectors import selector_error
+
     errors = _Errors(source)
     for key in data:
         if key not in _FIELDS:

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .errors import DiplomaticCrawlerError
 
 if TYPE_CHECKING:
     from typing import Self
@@ -35,7 +36,7 @@ _URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[!-~]*)?")
 MAX_LENGTH = 200
 
 
-class ContactError(ValueError):
+class ContactError(DiplomaticCrawlerError, ValueError):
     """USER_AGENT_CONTACT cannot go into a User-Agent header."""
 
 

@@ -1,17 +1,35 @@
 """Command-line interface: a thin click layer over the library, one module per group of commands.
 
-Library errors become `click.ClickException`: one clean line and exit code 1, never a traceback.
+The error boundary is the group itself (`_Boundary.invoke`): any `DiplomaticCrawlerError` a command raises
+becomes `click.ClickException`, one line `Error: <message>` (and its hint) on standard error with the
+error's exit code (1), never a traceback. Commands catch a library error only to say more than it does
+(a prefix, the option it belongs to, another exit code). Any other exception is a bug: its traceback shows.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .. import __version__
+from ..errors import DiplomaticCrawlerError
 from .options import format_option
 
 
-@click.group()
+class _Boundary(click.Group):
+    """The root group: library errors of every command and subcommand below it become clean CLI errors."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DiplomaticCrawlerError as exc:
+            error = click.ClickException(exc.cli_message())
+            error.exit_code = exc.exit_code
+            raise error from exc
+
+
+@click.group(cls=_Boundary)
 @click.version_option(__version__, prog_name="diplomatic-crawler")
 def main() -> None:
     """Crawl and archive diplomatic news."""
@@ -23,15 +41,12 @@ def _load_seed(value: str | None):
         return None
     from pathlib import Path
 
-    from ..seeds import SeedError, curated_seeds_dir, load_seed
+    from ..seeds import curated_seeds_dir, load_seed
 
     path = Path(value)
     if not path.suffix and not path.exists():
         path = (curated_seeds_dir() or Path("seeds")) / f"{value}.toml"
-    try:
-        return load_seed(path)
-    except SeedError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return load_seed(path)
 
 
 def _seed_of_site(url: str):
@@ -150,4 +165,3 @@ from .distributed import frontier, merge  # noqa: E402 - distributed crawls: mer
 
 main.add_command(merge)
 main.add_command(frontier)
-

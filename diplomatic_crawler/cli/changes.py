@@ -14,11 +14,8 @@ from .options import db_option, format_option, output_option, site_option
 
 
 def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
-    """`read(conn)` on a read-only connection to `db`; archive and library errors as ClickException."""
-    from ..changes import ChangesError
-    from ..diffpage import DiffError
-    from ..export import ExportError
-    from ..readonly import ArchiveError, connect_read_only
+    """`read(conn)` on a read-only connection to `db`; an SQLite error while reading as ClickException."""
+    from ..readonly import connect_read_only
 
     try:
         conn = connect_read_only(db)
@@ -26,8 +23,6 @@ def _archive_read(db: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
             return read(conn)
         finally:
             conn.close()
-    except (ArchiveError, ChangesError, DiffError, ExportError) as exc:
-        raise click.ClickException(str(exc)) from exc
     except sqlite3.Error as exc:
         raise click.ClickException(f"{db}: cannot read the archive: {exc}") from exc
 
@@ -119,9 +114,4 @@ def diff(ref: str, db: str, old: int | None, new: int | None, as_html: bool, out
         stream.flush()
         return 1
 
-    from ..export import ExportError
-
-    try:
-        write_output(output, write)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    write_output(output, write)

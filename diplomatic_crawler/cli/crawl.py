@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import click
 
-from ..seeds import DEFAULT_SEEDS_DIR, SeedError, load_seeds
+from ..seeds import DEFAULT_SEEDS_DIR, load_seeds
 from ..tables import format_table
 from .options import db_option, json_option
 
 
 @click.group()
 def seeds() -> None:
-    """Check and list seed files (one TOML file per site)."""
+    """Check and list seed files (one TOML file per site).
+
+    Example: diplomatic-crawler seeds validate seeds/
+    """
 
 
 @seeds.command("validate")
@@ -33,10 +36,7 @@ def seeds_validate(path: str, allow: str | None) -> None:
     """
     from ..security import NetworkPolicy, parse_allow_setting, seed_host_refusals
 
-    try:
-        loaded = load_seeds(path)
-    except SeedError as exc:
-        raise click.ClickException(str(exc)) from exc
+    loaded = load_seeds(path)
     if allow is None:
         from scrapy.utils.project import get_project_settings
 
@@ -60,10 +60,7 @@ def seeds_list(path: str, as_json: bool) -> None:
     """
     import json
 
-    try:
-        loaded = load_seeds(path)
-    except SeedError as exc:
-        raise click.ClickException(str(exc)) from exc
+    loaded = load_seeds(path)
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in loaded], ensure_ascii=False, indent=2))
         return

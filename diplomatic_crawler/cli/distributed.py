@@ -29,33 +29,32 @@ def merge(shards: tuple[str, ...], target: str) -> None:
 
     Example: diplomatic-crawler merge output/shards/*.db -o output/archive.db
     """
-    from ..archive import ArchiveError
     from ..merge import merge_shards
     from ..progress import Progress
 
-    try:
-        with Progress("merge") as progress:
-            report = merge_shards(shards, target, progress=progress)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with Progress("merge") as progress:
+        report = merge_shards(shards, target, progress=progress)
     click.echo(f"{target}: {report}")
 
 
 @click.group()
 def frontier() -> None:
-    """Inspect or reset the shared Redis frontier of a distributed crawl."""
+    """Inspect or reset the shared Redis frontier of a distributed crawl.
+
+    Example: diplomatic-crawler frontier status --redis-url redis://frontier:6379/0
+    """
 
 
 def _frontier(redis_url: str, name: str):
     from scrapy.settings import Settings
 
-    from ..distributed import DistributedError, Frontier, check_name
+    from ..distributed import Frontier, check_name
 
     try:
         settings = Settings({"REDIS_URL": redis_url, "DISTRIBUTED_PREFIX": f"diplomatic:{check_name('--name', name)}"})
         settings.set("WORKER_NAME", "cli")
         return Frontier.from_settings(settings)
-    except (DistributedError, ImportError) as exc:
+    except ImportError as exc:
         raise click.ClickException(str(exc)) from exc
 
 

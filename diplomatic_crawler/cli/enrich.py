@@ -17,14 +17,11 @@ from .options import db_option, json_option, site_option
 
 
 def _open(db: str) -> Any:
-    from ..archive import Archive, ArchiveError
+    from ..archive import Archive
 
     if not Path(db).exists():
         raise click.ClickException(f"{db}: no such archive")
-    try:
-        return Archive(db)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return Archive(db)
 
 
 def _find(archive: Any, url: str) -> dict[str, Any] | None:

@@ -101,11 +101,8 @@ def export(
         options.update(title=title, feed_url=feed_url, home_page_url=home_page_url)
     if fmt == "csv":
         options["bom"] = bom
-    try:
-        with Progress("export") as progress:
-            count = export_file(db, fmt, output, flt, progress=progress, **options)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with Progress("export") as progress:
+        count = export_file(db, fmt, output, flt, progress=progress, **options)
     if output != "-":
         click.echo(f"{count} article(s) written to {output}", err=True)
 
@@ -146,21 +143,18 @@ def dataset(
     from ..export.dataset import write_dataset
     from ..progress import Progress
 
-    try:
-        with Progress("dataset") as progress:
-            result = write_dataset(
-                db,
-                out_dir,
-                flt,
-                jsonl=jsonl,
-                max_shard_bytes=max_shard_mb * 1024 * 1024,
-                max_shard_rows=shard_rows,
-                force=force,
-                name=name,
-                progress=progress,
-            )
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with Progress("dataset") as progress:
+        result = write_dataset(
+            db,
+            out_dir,
+            flt,
+            jsonl=jsonl,
+            max_shard_bytes=max_shard_mb * 1024 * 1024,
+            max_shard_rows=shard_rows,
+            force=force,
+            name=name,
+            progress=progress,
+        )
     shards = sum(1 for f in result.files if f["format"] == "parquet")
     click.echo(
         f"{result.rows} article(s) in {shards} Parquet shard(s) under {result.out_dir}/data; "
@@ -182,11 +176,8 @@ def stats(db: str, as_json: bool) -> None:
     from ..export.filters import ArchiveReader
     from ..export.stats import archive_stats, format_stats
 
-    try:
-        with ArchiveReader(db) as reader:
-            data = archive_stats(reader)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with ArchiveReader(db) as reader:
+        data = archive_stats(reader)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -218,12 +209,9 @@ def browse(db: str, host: str, port: int, metadata_only: bool) -> None:
     if metadata_only:
         click.echo(json.dumps(metadata, ensure_ascii=False, indent=2))
         return
-    from ..archive import Archive, ArchiveError
+    from ..archive import Archive
 
-    try:
-        Archive(path).close()  # apply pending migrations (the articles_browse view)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    Archive(path).close()  # apply pending migrations (the articles_browse view)
     # Datasette of this environment, never another one on PATH, with the project's plugin (the reading page)
     # registered even where the package's entry points are not installed (datasette/serve.py).
     if importlib.util.find_spec("datasette") is None:

@@ -35,29 +35,23 @@ until_option = click.option(
 language_option = click.option("--language", metavar="xx", help="Only articles in this ISO 639-1 language.")
 
 
+def _required_unless(default: str | None) -> dict[str, Any]:
+    """`required=True`, or the default shown in the help. Never `default=None` beside `required=True`:
+    click 8.3 takes an explicit None for a given value and stops asking for the option."""
+    return {"required": True} if default is None else {"default": default, "show_default": True}
+
+
 def output_option(*, default: str | None = None) -> Callable[[F], F]:
     """-o/--output FILE|-: required unless a default is given."""
     return click.option(
-        "-o",
-        "--output",
-        required=default is None,
-        default=default,
-        show_default=default is not None,
-        metavar="FILE|-",
-        help="Output file, or - for standard output.",
+        "-o", "--output", metavar="FILE|-", help="Output file, or - for standard output.", **_required_unless(default)
     )
 
 
 def format_option(choices: Sequence[str], *, default: str | None = None) -> Callable[[F], F]:
     """--format: one of `choices` (`fmt`); required unless a default is given."""
     return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(choices),
-        required=default is None,
-        default=default,
-        show_default=default is not None,
-        help="Output format.",
+        "--format", "fmt", type=click.Choice(choices), help="Output format.", **_required_unless(default)
     )
 
 

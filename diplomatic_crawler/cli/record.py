@@ -23,7 +23,7 @@ def history(url: str, db: str, as_json: bool) -> None:
 
     Example: diplomatic-crawler history https://mfa.gov.example/en/news/123 --db output/archive.db
     """
-    from ..readonly import ArchiveError, connect_read_only
+    from ..readonly import connect_read_only
     from ..versions import article_history, format_history
 
     try:
@@ -32,8 +32,6 @@ def history(url: str, db: str, as_json: bool) -> None:
             found = article_history(conn, url)
         finally:
             conn.close()
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
     except sqlite3.Error as exc:
         raise click.ClickException(f"{db}: cannot read the archive: {exc}") from exc
     if found is None:
@@ -91,11 +89,9 @@ def reextract(
 
     Example: diplomatic-crawler reextract --db output/archive.db --site mfa-az --since 2024-01-01 --dry-run
     """
-    from ..archive import ArchiveError
     from ..ops.reextract import ReextractError, format_summary
     from ..ops.reextract import reextract as run
     from ..progress import Progress
-    from ..seeds import SeedError
 
     if since is not None:
         from datetime import date
@@ -117,7 +113,7 @@ def reextract(
                 dry_run=dry_run,
                 progress=progress,
             )
-    except (ReextractError, ArchiveError, SeedError) as exc:
+    except ReextractError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps({s: v.as_dict() for s, v in summaries.items()}, ensure_ascii=False, indent=2))

@@ -33,8 +33,15 @@ class SearchFailed(click.ClickException):
 @click.option("--quote", is_flag=True, help="Search the words as typed: no FTS5 operators or syntax.")
 @json_option("Print a JSON array of the hits (for scripts).")
 def search(
-    query: str, db: str, sites: tuple[str, ...], since: str | None, until: str | None, language: str | None,
-    limit: int, quote: bool, as_json: bool,
+    query: str,
+    db: str,
+    sites: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    language: str | None,
+    limit: int,
+    quote: bool,
+    as_json: bool,
 ) -> None:
     """Full-text search of titles and texts (SQLite FTS5 syntax), newest first, with a snippet of each text
     around the match (matches marked **like this**, in bold on a terminal).
@@ -62,7 +69,7 @@ def search(
             db, fts, sites=sites, since=since, until=until, language=language, limit=limit, marks=marks
         )
     except ExportError as exc:
-        raise SearchFailed(str(exc)) from exc
+        raise SearchFailed(exc.cli_message()) from exc
     if as_json:
         click.echo(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False, indent=2))
     for number, hit in enumerate([] if as_json else result.hits, 1):

@@ -173,7 +173,7 @@ def health(
     Example: diplomatic-crawler health --db output/archive.db --stale-after 48 --quiet
     """
     from ..ops.health import HealthError, HealthOptions, check_health, load_runs
-    from ..seeds import SeedError, load_seeds
+    from ..seeds import load_seeds
 
     options = HealthOptions(
         recent=recent,
@@ -190,10 +190,7 @@ def health(
     sites = [s.strip() for s in site_names.split(",") if s.strip()] if site_names else None
     expected: list[str] = []
     if seeds_path:
-        try:
-            expected = [s.name for s in load_seeds(seeds_path, sites)]
-        except SeedError as exc:
-            raise click.ClickException(str(exc)) from exc
+        expected = [s.name for s in load_seeds(seeds_path, sites)]
     try:
         results = check_health(db, options, sites, expected)
         runs = load_runs(db, sites) if show_runs else {}

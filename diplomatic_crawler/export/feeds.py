@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from scrapy.exporters import BaseItemExporter, MarshalItemExporter, PickleItemExporter, XmlItemExporter
 
 from ..crawl_state import crawl_id_of
+from ..errors import DiplomaticCrawlerError
 from . import ExportFilter, export_stream, writer_class
 from .atom import NOT_XML
 from .base import Writer
@@ -259,7 +260,7 @@ class MarshalFeedExporter(_ScrapyFormatExporter):
 ONE_DOCUMENT = frozenset({"json", "jsonfeed", "atom", "parquet", "xml"})
 
 
-class FeedError(ValueError):
+class FeedError(DiplomaticCrawlerError, ValueError):
     """A feed the crawl would write wrong: refused before the crawl, in one line."""
 
 

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..errors import DiplomaticCrawlerError
 from ..readonly import ArchiveError, connect_read_only, placeholders
 from .schema import ExportSchema, record_from_row
 
@@ -27,7 +28,7 @@ LANGUAGE = re.compile(r"^[a-z]{2}$")
 FETCH_BATCH = 500
 
 
-class ExportError(RuntimeError):
+class ExportError(DiplomaticCrawlerError, RuntimeError):
     """The export cannot be made: bad filter, missing or unreadable archive, unwritable target."""
 
 
@@ -122,7 +123,7 @@ class ArchiveReader:
         try:
             self.conn = connect_read_only(self.path, timeout=busy_timeout, isolation_level=None)
         except ArchiveError as exc:
-            raise ExportError(str(exc)) from exc
+            raise ExportError(str(exc), hint=exc.hint) from exc
         try:
             self.conn.execute("BEGIN")  # one read transaction: every query below sees the same snapshot
             tables = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

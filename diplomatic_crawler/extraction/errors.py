@@ -1,5 +1,7 @@
 """Exceptions of the extraction package."""
 
+from ..errors import DiplomaticCrawlerError
 
-class ExtractionError(ValueError):
+
+class ExtractionError(DiplomaticCrawlerError, ValueError):
     """The input cannot be read as an HTML page (empty, binary, not markup)."""

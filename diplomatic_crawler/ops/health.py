@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..archive import COUNTERS, ArchiveError, connect_read_only
+from ..errors import DiplomaticCrawlerError
 from ..migrations import HEALTH_COUNTERS
 from ..readonly import placeholders
 
@@ -46,7 +47,7 @@ BASE_COUNTERS = tuple(c for c in COUNTERS if c not in HEALTH_COUNTERS and c != "
 HEALTH_COLUMNS = HEALTH_COUNTERS
 
 
-class HealthError(RuntimeError):
+class HealthError(DiplomaticCrawlerError, RuntimeError):
     """The archive cannot be read (missing file, not an archive, unreadable)."""
 
 

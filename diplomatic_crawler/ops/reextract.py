@@ -27,6 +27,7 @@ from ..archive import Archive
 from ..captures import CaptureError, read_body
 from ..enrich.hooks import extract_pdf_enriched, item_extra
 from ..enrich.pdf import is_pdf
+from ..errors import DiplomaticCrawlerError
 from ..extraction import Article
 from ..items import ArchivedArticle
 from ..progress import Progress
@@ -50,7 +51,7 @@ _DATE_FIELDS = ("published", "modified")
 BATCH = 50
 
 
-class ReextractError(RuntimeError):
+class ReextractError(DiplomaticCrawlerError, RuntimeError):
     """The archive or the seeds cannot be used for re-extraction."""
 
 

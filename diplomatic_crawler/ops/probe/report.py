@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import DiplomaticCrawlerError
 from ...settings import USER_AGENT
 
 
-class ProbeError(RuntimeError):
+class ProbeError(DiplomaticCrawlerError, RuntimeError):
     """The site cannot be probed (unreachable, not HTML, disallowed by robots.txt, ...)."""
 
 
