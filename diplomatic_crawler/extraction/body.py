@@ -76,7 +76,6 @@ TEASER_LINE = re.compile(
     r"auch interessant|das könnte (?:sie|dich) auch interessieren)\s*[:|»›>–—-]\s*\S.{0,150}$",
     re.I,
 )
-WORD = re.compile(r"\w+")
 
 
 # Lines addressed to the reader that close a page's text, not the article: follow / subscribe calls
@@ -136,16 +135,21 @@ FILE_LINE = re.compile(
 )
 
 
+def _call_to_follow(line: str) -> bool:
+    """Asked to follow or subscribe on a network or to a newsletter (see SOCIAL and CALL_TO_ACTION)."""
+    return bool(SOCIAL.search(line) and CALL_TO_ACTION.search(line))
+
+
 def _inline_noise(line: str) -> bool:
     return bool(CREDIT_LINE.match(line)) or bool(FILE_LINE.match(line)) or (
-        len(line) <= MAX_INLINE_CALL_CHARS and bool(SOCIAL.search(line) and CALL_TO_ACTION.search(line)))
+        len(line) <= MAX_INLINE_CALL_CHARS and _call_to_follow(line))
 
 
 def _closing_noise(line: str) -> bool:
     """A short closing line addressed to the reader (see CLOSING_NOISE)."""
     if len(line) > MAX_CLOSING_CHARS:
         return False
-    return bool(CLOSING_NOISE.match(line) or (SOCIAL.search(line) and CALL_TO_ACTION.search(line)))
+    return bool(CLOSING_NOISE.match(line)) or _call_to_follow(line)
 
 
 # Numbers and letters are separate words: inline elements joined without a space glue a date to the headline
