@@ -45,11 +45,8 @@ def within(release: str, low: str, high: str) -> bool:
 
 def tested(distribution: str) -> bool:
     """Whether the installed release of `distribution` is in its tested range (False when not installed)."""
-    try:
-        release = version(distribution)
-    except PackageNotFoundError:
-        return False
-    return within(release, *TESTED[distribution])
+    release = _release(distribution)
+    return release is not None and within(release, *TESTED[distribution])
 
 
 def register(name: str, distribution: str, install: Callable[[], object]) -> None:
@@ -67,17 +64,17 @@ def install_speedups() -> bool:
     for name, (distribution, install) in _speedups.items():
         if not tested(distribution):
             low, high = TESTED[distribution]
+            release = _release(distribution) or "(not installed)"
             logger.warning("%s %s is outside the tested releases (>=%s,<%s): its own code runs instead of the "
-                           "project's %s (same results, slower)", distribution, _release(distribution), low, high,
-                           name)
+                           "project's %s (same results, slower)", distribution, release, low, high, name)
             _installed = False
             continue
         install()
     return _installed
 
 
-def _release(distribution: str) -> str:
+def _release(distribution: str) -> str | None:
     try:
         return version(distribution)
     except PackageNotFoundError:
-        return "(not installed)"
+        return None
